@@ -1,0 +1,78 @@
+# mailops.postfix: one entry point, `make test`, that sets up everything it needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV        ?= $(CURDIR)/.venv
+PYTHON      ?= python3
+BIN         := $(VENV)/bin
+COLLECTIONS := $(CURDIR)/.collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/mailops/postfix
+SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/mailops/postfix
+PYTEST_ARGS ?=
+
+# Every tool sees the checkout as ansible_collections/mailops/postfix.
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
+export ANSIBLE_LOCAL_TEMP := $(CURDIR)/.cache/ansible-local
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
+export PYTHONPATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration sanity molecule test clean
+
+help:
+	@echo "make test         everything CI runs (installs its own venv and Postfix)"
+	@echo "make unit         unit tests of module_utils"
+	@echo "make integration  modules through ansible-playbook, judged by real Postfix"
+	@echo "make sanity       ansible-test sanity (offline)"
+	@echo "make lint         yamllint + ansible-lint"
+	@echo "make clean        remove the venv and build dirs"
+
+$(BIN)/.installed: requirements-dev.txt
+	@test -x $(BIN)/python || { echo "setup: creating virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(BIN)/.installed
+
+postfix:
+	@scripts/ensure-postfix.sh
+
+$(COLLECTION_LINK):
+	@mkdir -p $(dir $@)
+	@ln -sfn $(CURDIR) $@
+
+collection: $(COLLECTION_LINK)
+
+setup: venv postfix collection
+
+yamllint: venv
+	$(BIN)/yamllint --strict .
+	$(BIN)/antsibull-changelog lint
+
+ansible-lint: setup
+	$(BIN)/ansible-lint --offline
+
+lint: yamllint ansible-lint
+
+unit: venv collection
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: setup
+	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+# ansible-test wants to run from inside ansible_collections/<ns>/<name> and to
+# bootstrap pip from the internet: give it a copy of the tracked tree and a
+# stand-in bootstrap that uses ensurepip.
+sanity: venv
+	@scripts/sanity.sh "$(SANITY_ROOT)" "$(BIN)"
+
+test: setup
+	@scripts/run-tests.sh
+
+clean:
+	rm -rf $(VENV) $(COLLECTIONS) .build .cache .pytest_cache

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# ansible-test sanity, offline, on a copy of the tree placed where ansible-test wants it.
+set -euo pipefail
+sanity_root=$1
+venv_bin=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# ansible-test bootstraps pip from the internet; hand it a stand-in that uses ensurepip.
+bootstrap="$HOME/.ansible/test/cache/get_pip_24_2.py"
+if [ ! -s "$bootstrap" ]; then
+    mkdir -p "$(dirname "$bootstrap")"
+    printf '%s\n' '# stand-in for get-pip: the stdlib ensurepip installs pip offline' \
+        'import ensurepip, sys' 'sys.exit(ensurepip._main(["--upgrade"]) or 0)' > "$bootstrap"
+fi
+
+rm -rf "$sanity_root"
+mkdir -p "$sanity_root"
+# Tracked and new (not ignored) files only: no venv, no caches.
+(cd "$top" && git ls-files -z -co --exclude-standard | xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | tar --null -T - -cf -) \
+    | tar -xf - -C "$sanity_root"
+cd "$sanity_root"
+git init -q . && git add -A >/dev/null
+
+# SANITY_ARGS, e.g. "--test pylint", narrows the run while working.
+read -r -a extra_args <<<"${SANITY_ARGS:-}"
+python_version=$("$venv_bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# ansible-test installs each test's requirements into its own venvs; drop pip's noise about local indexes.
+"$venv_bin/ansible-test" sanity --local --python "$python_version" --color no "${extra_args[@]}" 2>&1 \
+    | grep -v "is ignored: it is neither a file nor a directory"

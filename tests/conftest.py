@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures shared by every suite: sandbox Postfix instances and ansible runs.
+
+A missing Postfix is an error, never a skip: the harness raises with the
+install command, and `make test` installs Postfix before pytest starts.
+"""
+
+import os
+
+import pytest
+
+from tests.harness.sandbox import PostfixSandbox, make_base_dir, require_postfix
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(TOP, ".collections"))
+os.environ.setdefault("ANSIBLE_COLLECTIONS_SCAN_SYS_PATH", "false")
+os.environ.setdefault("ANSIBLE_NOCOLOR", "1")
+
+
+@pytest.fixture
+def postfix_tools():
+    """Postfix binaries are present (raises with the install command otherwise)."""
+    require_postfix()
+
+
+@pytest.fixture
+def sandbox_factory():
+    """Create isolated Postfix instances; every one is stopped and removed afterwards."""
+    created = []
+
+    def make(extra_parameters=None, address="127.0.0.1", start=True):
+        instance = PostfixSandbox(make_base_dir(), address=address).create(extra_parameters)
+        created.append(instance)
+        if start:
+            instance.start()
+        return instance
+
+    yield make
+    for instance in created:
+        instance.destroy()
+
+
+@pytest.fixture
+def config_dir(postfix_tools, tmp_path):
+    """A config dir with a minimal main.cf that postconf/postmap accept (no running instance)."""
+    directory = tmp_path / "postfix"
+    directory.mkdir()
+    (directory / "main.cf").write_text("compatibility_level = 3.6\n")
+    (directory / "master.cf").write_text("")
+    return directory

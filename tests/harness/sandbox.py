@@ -1,0 +1,248 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""An isolated Postfix instance in one directory.
+
+Layout under ``base_dir``::
+
+    etc/    main.cf + master.cf (the instance's config_directory)
+    queue/  queue_directory (owned by root, as Postfix wants)
+    data/   data_directory (owned by the postfix user)
+    log/    maillog_file ``postfix.log`` (listed in maillog_file_prefixes)
+
+The instance listens on one loopback address and port, trusts only
+``127.0.0.2/32`` (so probes from 127.0.0.1 are subject to HELO checks),
+accepts mail for ``sandbox.mailops.test`` and discards it.
+"""
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+POSTFIX_USER = "postfix"
+SANDBOX_DOMAIN = "sandbox.mailops.test"
+TRUSTED_NETWORK = "127.0.0.2/32"
+
+MASTER_SERVICES = """\
+pickup     unix  n       -       n       60      1       pickup
+cleanup    unix  n       -       n       -       0       cleanup
+qmgr       unix  n       -       n       300     1       qmgr
+rewrite    unix  -       -       n       -       -       trivial-rewrite
+bounce     unix  -       -       n       -       0       bounce
+defer      unix  -       -       n       -       0       bounce
+trace      unix  -       -       n       -       0       bounce
+verify     unix  -       -       n       -       1       verify
+flush      unix  n       -       n       1000?   0       flush
+proxymap   unix  -       -       n       -       -       proxymap
+proxywrite unix  -       -       n       -       1       proxymap
+smtp       unix  -       -       n       -       -       smtp
+relay      unix  -       -       n       -       -       smtp
+showq      unix  n       -       n       -       -       showq
+error      unix  -       -       n       -       -       error
+retry      unix  -       -       n       -       -       error
+discard    unix  -       -       n       -       -       discard
+local      unix  -       n       n       -       -       local
+virtual    unix  -       n       n       -       -       virtual
+lmtp       unix  -       -       n       -       -       lmtp
+anvil      unix  -       -       n       -       1       anvil
+scache     unix  -       -       n       -       1       scache
+postlog    unix-dgram n  -       n       -       1       postlogd
+"""
+
+
+class SandboxError(Exception):
+    """A sandbox could not be created, started or stopped; the text says why."""
+
+
+def free_port(address="127.0.0.1"):
+    """Return a TCP port that is free on ``address`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
+        probe_socket.bind((address, 0))
+        return probe_socket.getsockname()[1]
+
+
+def make_base_dir(prefix="mailops-sbx-"):
+    """A new directory the postfix user can traverse (pytest's tmp_path is 0700)."""
+    base_dir = tempfile.mkdtemp(prefix=prefix, dir=os.environ.get("MAILOPS_SANDBOX_ROOT", "/tmp"))
+    os.chmod(base_dir, 0o755)
+    return base_dir
+
+
+def require_postfix():
+    """Fail with the install command when the Postfix tools are missing."""
+    missing = [tool for tool in ("postfix", "postconf", "postmap") if shutil.which(tool) is None]
+    if missing:
+        raise SandboxError(
+            "Postfix tools not found (%s). Install them with: "
+            "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections && "
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y postfix postfix-pcre postfix-lmdb" % ", ".join(missing)
+        )
+
+
+class PostfixSandbox:
+    """One isolated Postfix instance. ``create()``, ``start()``, ``stop()``, ``destroy()``."""
+
+    def __init__(self, base_dir, address="127.0.0.1", port=None):
+        self.base_dir = os.path.abspath(base_dir)
+        self.address = address
+        self.port = port if port is not None else free_port(address)
+        self.config_dir = os.path.join(self.base_dir, "etc")
+        self.queue_dir = os.path.join(self.base_dir, "queue")
+        self.data_dir = os.path.join(self.base_dir, "data")
+        self.log_dir = os.path.join(self.base_dir, "log")
+        self.log_file = os.path.join(self.log_dir, "postfix.log")
+
+    # ------------------------------------------------------------------ files
+    def main_cf_parameters(self):
+        return {
+            "compatibility_level": "3.6",
+            "queue_directory": self.queue_dir,
+            "data_directory": self.data_dir,
+            "daemon_directory": "/usr/lib/postfix/sbin",
+            "meta_directory": "/etc/postfix",
+            "shlib_directory": "/usr/lib/postfix",
+            "mail_owner": POSTFIX_USER,
+            "setgid_group": "postdrop",
+            "myhostname": SANDBOX_DOMAIN,
+            "mydomain": "mailops.test",
+            "mydestination": SANDBOX_DOMAIN,
+            # The smtpd service binds only address:port (master.cf). "all" skips
+            # Postfix's check that the address sits on an interface: on lo only
+            # 127.0.0.1 does, and fleets use 127.0.0.N / 127.0.1.N.
+            "inet_interfaces": "all",
+            "inet_protocols": "ipv4",
+            "mynetworks": TRUSTED_NETWORK,
+            "local_transport": "discard:",
+            "local_recipient_maps": "",
+            "alias_maps": "",
+            "alias_database": "",
+            "maillog_file": self.log_file,
+            "maillog_file_prefixes": self.log_dir,
+            "biff": "no",
+            "smtpd_banner": "$myhostname ESMTP sandbox",
+        }
+
+    def create(self, extra_parameters=None):
+        """Write the instance's directories, main.cf and master.cf."""
+        require_postfix()
+        postfix_user = pwd.getpwnam(POSTFIX_USER)
+        for directory in (self.config_dir, self.queue_dir, self.data_dir, self.log_dir):
+            os.makedirs(directory, exist_ok=True)
+            os.chmod(directory, 0o755)
+        os.chown(self.data_dir, postfix_user.pw_uid, postfix_user.pw_gid)
+        parameters = self.main_cf_parameters()
+        parameters.update(extra_parameters or {})
+        with open(os.path.join(self.config_dir, "main.cf"), "w") as main_cf:
+            main_cf.write("# sandbox instance written by tests/harness/sandbox.py\n")
+            for name, value in parameters.items():
+                main_cf.write("%s = %s\n" % (name, value))
+        with open(os.path.join(self.config_dir, "master.cf"), "w") as master_cf:
+            master_cf.write("%s:%d inet  n       -       n       -       -       smtpd\n" % (self.address, self.port))
+            master_cf.write(MASTER_SERVICES)
+        return self
+
+    # --------------------------------------------------------------- commands
+    def run(self, argv, check=True, env=None):
+        """Run a Postfix tool against this instance (argv list, never a shell)."""
+        full_env = dict(os.environ, MAIL_CONFIG=self.config_dir)
+        full_env.update(env or {})
+        result = subprocess.run(argv, capture_output=True, text=True, env=full_env, check=False)
+        if check and result.returncode != 0:
+            raise SandboxError(
+                "%s failed (rc=%d): %s%s\n--- %s ---\n%s"
+                % (" ".join(argv), result.returncode, result.stdout, result.stderr, self.log_file, self.log_tail())
+            )
+        return result
+
+    def postconf(self, name):
+        """What Postfix itself says a parameter is (``postconf -c DIR -h NAME``)."""
+        return self.run(["postconf", "-c", self.config_dir, "-h", name]).stdout.rstrip("\n")
+
+    def set_parameters(self, parameters):
+        """``postconf -c DIR -e name=value ...``; values with lists are taken as written."""
+        self.run(["postconf", "-c", self.config_dir, "-e"] + ["%s=%s" % item for item in parameters.items()])
+
+    def log_tail(self, lines=30):
+        try:
+            with open(self.log_file) as log:
+                return "".join(log.readlines()[-lines:])
+        except OSError:
+            return "(no log file)"
+
+    def master_pid(self):
+        try:
+            with open(os.path.join(self.queue_dir, "pid", "master.pid")) as pid_file:
+                pid = int(pid_file.read().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def is_listening(self):
+        try:
+            with socket.create_connection((self.address, self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def start(self, timeout=20):
+        self.run(["postfix", "-c", self.config_dir, "start"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.master_pid() and self.is_listening():
+                return self
+            time.sleep(0.1)
+        raise SandboxError(
+            "postfix in %s did not listen on %s:%d within %ds\n%s"
+            % (self.config_dir, self.address, self.port, timeout, self.log_tail())
+        )
+
+    def reload(self):
+        self.run(["postfix", "-c", self.config_dir, "reload"])
+
+    def processes(self):
+        """PIDs of every process that belongs to this instance (MAIL_CONFIG in its environment)."""
+        marker = ("MAIL_CONFIG=%s" % self.config_dir).encode()
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open("/proc/%s/environ" % entry, "rb") as environ:
+                    if marker in environ.read().split(b"\0"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+        master = self.master_pid()
+        if master and master not in pids:
+            pids.append(master)
+        return pids
+
+    def stop(self, timeout=15):
+        """Stop the instance and make sure no process of it is left."""
+        if self.master_pid():
+            self.run(["postfix", "-c", self.config_dir, "stop"], check=False)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.processes():
+            time.sleep(0.1)
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def destroy(self):
+        self.stop()
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Pure checks of the sandbox's configuration choices (no Postfix started)."""
+
+import ipaddress
+import socket
+
+from tests.harness.sandbox import PostfixSandbox, free_port
+
+
+def test_probe_source_is_not_trusted():
+    # permit_mynetworks would let every probe through if 127.0.0.1 were trusted
+    parameters = PostfixSandbox("/nonexistent", "127.0.0.1", 2525).main_cf_parameters()
+    trusted = ipaddress.ip_network(parameters["mynetworks"])
+    assert ipaddress.ip_address("127.0.0.1") not in trusted
+
+
+def test_every_directory_is_inside_the_base_dir():
+    instance = PostfixSandbox("/srv/sbx", "127.0.0.5", 2525)
+    parameters = instance.main_cf_parameters()
+    for name in ("queue_directory", "data_directory", "maillog_file", "maillog_file_prefixes"):
+        assert parameters[name].startswith("/srv/sbx/"), name
+    assert instance.config_dir == "/srv/sbx/etc"
+
+
+def test_free_port_is_bindable():
+    port = free_port("127.0.0.1")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", port))
