@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix_cli import backdate
 from tests.harness.sandbox import PostfixSandbox, make_base_dir, require_postfix
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -45,6 +46,7 @@ def config_dir(postfix_tools, tmp_path):
     """A config dir with a minimal main.cf that postconf/postmap accept (no running instance)."""
     directory = tmp_path / "postfix"
     directory.mkdir()
-    (directory / "main.cf").write_text("compatibility_level = 3.6\n")
-    (directory / "master.cf").write_text("")
+    for name, text in (("main.cf", "compatibility_level = 3.6\n"), ("master.cf", "")):
+        (directory / name).write_text(text)
+        backdate(str(directory / name))  # postconf waits ~1.8 s on a main.cf younger than 2 s
     return directory

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The few calls this collection makes to Postfix binaries.
+
+Every function takes a ``run_command`` callable with the signature of
+``AnsibleModule.run_command`` (``run_command(args, data=None, ...)`` returning
+``(rc, stdout, stderr)``) and always passes an argument list, never a shell
+string. Tests hand it a real runner (see ``subprocess_runner``); modules hand
+it ``module.run_command``.
+
+Postfix tools insist on a main.cf in their config dir; ``scratch_config_dir``
+gives one where the caller has none (a fresh Debian install has no
+/etc/postfix/main.cf).
+
+Measured here: postconf re-reads a main.cf modified less than about two
+seconds ago until it is older (1.8 s per call on a fresh file), to avoid
+reading a file that is still being written. Scratch files we write ourselves
+are therefore back-dated with ``backdate`` before Postfix reads them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+
+# Types that need postmap to build an index file; the others are read as text.
+INDEXED_TYPES = ("hash", "lmdb", "cdb", "btree", "dbm", "sdbm")
+# The file postmap builds for each indexed type, as a suffix of the source path.
+INDEX_SUFFIX = {"hash": ".db", "btree": ".db", "lmdb": ".lmdb", "cdb": ".cdb", "dbm": ".dir", "sdbm": ".dir"}
+
+
+class PostfixCommandError(Exception):
+    """A Postfix tool failed; the message has the command and what it printed."""
+
+
+def subprocess_runner(args, data=None, **kwargs):
+    """A ``run_command`` stand-in built on subprocess, for tests and scripts."""
+    completed = subprocess.run(args, input=data, capture_output=True, text=True, check=False)
+    return completed.returncode, completed.stdout, completed.stderr
+
+
+def _run(run_command, args, data=None, check=True):
+    if data is not None:
+        # binary_data=True: AnsibleModule.run_command would otherwise append a newline,
+        # which postmap -q - reads as one more (empty) key.
+        rc, out, err = run_command(args, data=data, binary_data=True)
+    else:
+        rc, out, err = run_command(args)
+    if check and rc != 0:
+        raise PostfixCommandError("%s failed (rc=%s): %s" % (" ".join(args), rc, (err or out).strip()))
+    return rc, out, err
+
+
+def warnings_in(stderr):
+    """Postfix's ``warning:`` lines from a tool's stderr, without the tool prefix."""
+    found = []
+    for line in (stderr or "").splitlines():
+        marker = line.find("warning: ")
+        if marker != -1:
+            found.append(line[marker + len("warning: "):].strip())
+    return found
+
+
+def backdate(path, seconds=60):
+    """Set a scratch file's mtime in the past so postconf reads it at once."""
+    past = os.stat(path).st_mtime - seconds
+    os.utime(path, (past, past))
+
+
+@contextlib.contextmanager
+def scratch_config_dir(main_cf_text="", parent=None):
+    """A temporary config dir with the given main.cf (and an empty master.cf)."""
+    directory = tempfile.mkdtemp(prefix="mailops-postfix-", dir=parent)
+    try:
+        for name, text in (("main.cf", main_cf_text), ("master.cf", "")):
+            with open(os.path.join(directory, name), "w") as config_file:
+                config_file.write(text)
+            backdate(os.path.join(directory, name))
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def config_dir_or_scratch(config_dir):
+    """``config_dir`` when it has a main.cf, else a scratch one (as a context manager)."""
+    if config_dir and os.path.isfile(os.path.join(config_dir, "main.cf")):
+        return contextlib.nullcontext(config_dir)
+    return scratch_config_dir()
+
+
+def postmap_query(run_command, config_dir, map_type, path, keys):
+    """Look up every key in one ``postmap -q -`` process.
+
+    Returns ``{key: value}`` for the keys Postfix finds; keys it does not find
+    are absent from the result. ``path`` is the table's source file.
+    Returns ``(answers, warnings)``.
+    """
+    keys = list(keys)
+    if not keys:
+        return {}, []
+    args = ["postmap", "-c", config_dir, "-q", "-", "%s:%s" % (map_type, path)]
+    rc, out, err = _run(run_command, args, data="\n".join(keys) + "\n", check=False)
+    # postmap -q - exits 1 when some key is not found; any other failure is fatal.
+    if rc not in (0, 1) or "fatal:" in (err or ""):
+        raise PostfixCommandError("%s failed (rc=%s): %s" % (" ".join(args), rc, (err or out).strip()))
+    answers = {}
+    for line in out.splitlines():
+        key, _sep, value = line.partition("\t")
+        answers[key] = value
+    return answers, warnings_in(err)
+
+
+def postmap_build(run_command, config_dir, map_type, path):
+    """Build the index of an indexed table (``postmap type:path``)."""
+    if map_type not in INDEXED_TYPES:
+        raise PostfixCommandError("%s tables need no postmap" % map_type)
+    _run(run_command, ["postmap", "-c", config_dir, "%s:%s" % (map_type, path)])
+
+
+def index_path(map_type, path):
+    """The file postmap writes for ``path`` (None for types without an index)."""
+    suffix = INDEX_SUFFIX.get(map_type)
+    return path + suffix if suffix else None
+
+
+def postmap_required(map_type, path):
+    """True when the type is indexed and the index is missing or older than the source."""
+    index = index_path(map_type, path)
+    if index is None:
+        return False
+    if not os.path.exists(index):
+        return True
+    return os.path.getmtime(index) < os.path.getmtime(path)
+
+
+def postconf_values(run_command, config_dir, names):
+    """What Postfix says each parameter is: ``postconf -c DIR -h`` per name.
+
+    Returns ``(values, warnings)``. A parameter Postfix does not know (a typo,
+    or a user-defined one that nothing references) has the value None:
+    postconf prints nothing for it, exits 0 and warns "NAME: unknown parameter".
+    """
+    values = {}
+    warnings = []
+    for name in names:
+        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-h", name])
+        tool_warnings = warnings_in(err)
+        warnings.extend(tool_warnings)
+        unknown = "%s: unknown parameter" % name in tool_warnings
+        values[name] = None if unknown else out.rstrip("\n")
+    return values, warnings
+
+
+def postconf_non_default(run_command, config_dir):
+    """``postconf -c DIR -n``: the explicit settings and Postfix's warnings about them.
+
+    Parameters Postfix does not use are left out of the output and reported as
+    "DIR/main.cf: unused parameter: NAME=VALUE" warnings.
+    """
+    _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-n"])
+    return out, warnings_in(err)
+
+
+def supported_map_types(run_command, config_dir):
+    """The lookup table types this Postfix supports (``postconf -m``)."""
+    _rc, out, _err = _run(run_command, ["postconf", "-c", config_dir, "-m"])
+    return set(out.split())
+
+
+def postfix_check(run_command, config_dir):
+    """``postfix -c DIR check``; returns its warnings, raises on failure."""
+    _rc, _out, err = _run(run_command, ["postfix", "-c", config_dir, "check"])
+    return warnings_in(err)
