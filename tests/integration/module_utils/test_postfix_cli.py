@@ -74,6 +74,6 @@ def test_supported_map_types(config_dir):
 def test_scratch_config_dir_is_removed():
     with cli.scratch_config_dir("smtpd_helo_required = yes\n") as directory:
         assert os.path.isfile(os.path.join(directory, "main.cf"))
-        values, _ = cli.postconf_values(RUN, directory, ["smtpd_helo_required"])
+        values, _warnings = cli.postconf_values(RUN, directory, ["smtpd_helo_required"])
         assert values["smtpd_helo_required"] == "yes"
     assert not os.path.exists(directory)
