@@ -194,3 +194,20 @@ def postconf_defaults(run_command, config_dir, names):
         unknown = "%s: unknown parameter" % name in tool_warnings
         defaults[name] = None if unknown else out.rstrip("\n")
     return defaults, warnings
+
+
+def postconf_expanded_values(run_command, config_dir, names):
+    """Values with ``$name`` references expanded: ``postconf -c DIR -x -h`` per name.
+
+    Returns ``(values, warnings)``; an unknown name has the value None, as in
+    ``postconf_values``.
+    """
+    values = {}
+    warnings = []
+    for name in names:
+        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-x", "-h", name])
+        tool_warnings = warnings_in(err)
+        warnings.extend(tool_warnings)
+        unknown = "%s: unknown parameter" % name in tool_warnings
+        values[name] = None if unknown else out.rstrip("\n")
+    return values, warnings
