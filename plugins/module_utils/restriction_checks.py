@@ -24,7 +24,7 @@ import re
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import list_tokens
 
 RESTRICTION_LIST = re.compile(r"\Asmtpd_\w+_restrictions\Z")
-TABLE_PARAMETER = re.compile(r"\A(?:\w+_maps|\w+_checks)\Z")
+TABLE_PARAMETER = re.compile(r"\A(?:\w+_maps|\w*(?:header|body)_checks)\Z")
 # The subject an access check looks up, by the restriction's name.
 ACCESS_CHECK = re.compile(r"\Acheck_(helo|client|reverse_client|ccert|sasl|sender|recipient|etrn)\w*_access\Z")
 ACCESS_SUBJECT = {"reverse_client": "client", "ccert": "client", "sasl": "client"}

@@ -207,22 +207,23 @@ def run(module):
     master_cf_text = read_text(os.path.join(config_dir, "master.cf")) or ""
     names = sorted(parameters)
     with main_cf_postfix.judging_dir(current.render(), master_cf_text) as judging_dir:
-        current_values, _warnings = postfix_cli.postconf_values(module.run_command, judging_dir, names)
-        default_values, _warnings = postfix_cli.postconf_defaults(module.run_command, judging_dir, names)
+        current_values, default_values, current_warnings, current_expanded_lists = main_cf_postfix.read_current(
+            module.run_command, judging_dir, names)
         replacements, changed_parameters, removed_definitions, intended_values = main_cf.plan_changes(
             current, parameters, state, current_values, default_values)
         candidate_text = current.edited(replacements) if replacements else current.render()
         main_cf_postfix.write_config_file(judging_dir, "main.cf", candidate_text)
         removed_names = names if state == "absent" else []
-        printed_values, _warnings = main_cf_postfix.verify_candidate(
-            module.run_command, judging_dir, intended_values, removed_names)
+        printed_values = main_cf_postfix.verify_candidate(
+            module.run_command, judging_dir, intended_values, removed_names, changed_parameters, current_warnings)
         warnings = main_cf_postfix.setting_warnings(
-            module.run_command, judging_dir, intended_values, printed_values, default_values)
+            module.run_command, judging_dir, intended_values, printed_values, current_expanded_lists)
 
     for removed in removed_definitions:
         warnings.append("%s: removed the earlier definition on line %d (%s); Postfix uses only the last one"
                         % (removed["parameter"], removed["line"], removed["text"]))
-    changed = current_text is None or candidate_text != current_text
+    # A missing main.cf stays missing when there is nothing to write (state=absent).
+    changed = candidate_text != (current_text or "")
     result = dict(changed=changed, changed_parameters=changed_parameters,
                   removed_definitions=removed_definitions)
     if state == "present":

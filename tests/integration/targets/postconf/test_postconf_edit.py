@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """mailops.postfix.postconf through ansible-playbook: edits judged by postconf -h / -n."""
 
+import fcntl
 import os
+import threading
+import time
 
 from tests.harness.ansible_run import run_module
 from tests.integration.targets.postconf.postconf_judge import (
@@ -164,8 +167,40 @@ def test_backup_and_create(config_dir, tmp_path):
     new_dir = tmp_path / "postfix-out"
     new_dir.mkdir()
     (new_dir / "master.cf").write_text("")
+    nothing_to_remove = run_module(MODULE, {"config_dir": str(new_dir), "state": "absent",
+                                            "parameters": {"smtpd_helo_required": None}})
+    assert nothing_to_remove["changed"] is False, nothing_to_remove
+    assert not os.path.exists(main_cf_path(new_dir))
     created = run_module(MODULE, {"config_dir": str(new_dir), "parameters": {"smtpd_helo_required": True}})
     assert created["changed"] is True, created
     assert read_bytes(new_dir) == b"smtpd_helo_required = yes\n"
     assert oct(os.stat(main_cf_path(new_dir)).st_mode & 0o777) == "0o644"
     assert postfix_reads(new_dir, ["smtpd_helo_required"]) == {"smtpd_helo_required": "yes"}
+
+
+def test_repairs_a_main_cf_postconf_cannot_read(config_dir):
+    write_main_cf(config_dir, "compatibility_level = 3.6\nmynetworks_style = subnets\n")
+    result = run_module(MODULE, {"config_dir": str(config_dir), "parameters": {"mynetworks_style": "subnet"}})
+    assert result["changed"] is True, result
+    assert read_bytes(config_dir) == b"compatibility_level = 3.6\nmynetworks_style = subnet\n"
+    assert postfix_reads(config_dir, ["mynetworks_style"]) == {"mynetworks_style": "subnet"}
+
+
+def test_waits_for_the_lock_on_the_config_dir(config_dir):
+    """A second writer holding the lock delays the module; it then reads the other writer's file."""
+    dir_fd = os.open(str(config_dir), os.O_RDONLY)
+    outcome = {}
+    try:
+        fcntl.flock(dir_fd, fcntl.LOCK_EX)
+        worker = threading.Thread(target=lambda: outcome.update(run_module(
+            MODULE, {"config_dir": str(config_dir), "parameters": {"smtpd_helo_required": True}})))
+        worker.start()
+        time.sleep(3)  # long enough for ansible-playbook to reach the lock; bounded by the join below
+        assert worker.is_alive(), outcome
+        write_main_cf(config_dir, "compatibility_level = 3.6\nbiff = no\n")
+    finally:
+        fcntl.flock(dir_fd, fcntl.LOCK_UN)
+        os.close(dir_fd)
+    worker.join(60)
+    assert outcome["changed"] is True, outcome
+    assert read_bytes(config_dir) == b"compatibility_level = 3.6\nbiff = no\nsmtpd_helo_required = yes\n"
