@@ -186,8 +186,23 @@ def test_repairs_a_main_cf_postconf_cannot_read(config_dir):
     assert postfix_reads(config_dir, ["mynetworks_style"]) == {"mynetworks_style": "subnet"}
 
 
+def processes_holding_open(directory):
+    """PIDs (other than ours) with ``directory`` itself open: the module keeps its lock fd on it."""
+    holders = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            fds = os.listdir("/proc/%s/fd" % entry)
+            if any(os.readlink("/proc/%s/fd/%s" % (entry, fd)) == directory for fd in fds):
+                holders.append(int(entry))
+        except OSError:
+            continue
+    return holders
+
+
 def test_waits_for_the_lock_on_the_config_dir(config_dir):
-    """A second writer holding the lock delays the module; it then reads the other writer's file."""
+    """While another writer holds the lock the module waits, then reads that writer's file."""
     dir_fd = os.open(str(config_dir), os.O_RDONLY)
     outcome = {}
     try:
@@ -195,8 +210,13 @@ def test_waits_for_the_lock_on_the_config_dir(config_dir):
         worker = threading.Thread(target=lambda: outcome.update(run_module(
             MODULE, {"config_dir": str(config_dir), "parameters": {"smtpd_helo_required": True}})))
         worker.start()
-        time.sleep(3)  # long enough for ansible-playbook to reach the lock; bounded by the join below
+        deadline = time.monotonic() + 30
+        while not processes_holding_open(str(config_dir)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_holding_open(str(config_dir)), "the module never opened the config dir to lock it"
+        time.sleep(0.5)
         assert worker.is_alive(), outcome
+        # the other writer's change, made while the module waits
         write_main_cf(config_dir, "compatibility_level = 3.6\nbiff = no\n")
     finally:
         fcntl.flock(dir_fd, fcntl.LOCK_UN)
@@ -204,3 +224,22 @@ def test_waits_for_the_lock_on_the_config_dir(config_dir):
     worker.join(60)
     assert outcome["changed"] is True, outcome
     assert read_bytes(config_dir) == b"compatibility_level = 3.6\nbiff = no\nsmtpd_helo_required = yes\n"
+
+
+def test_long_commented_dist_file_changes_only_owned_lines(config_dir):
+    fixture = os.path.join(os.path.dirname(__file__), "..", "..", "..", "unit", "plugins", "module_utils",
+                           "fixtures", "main.cf.dist")
+    with open(fixture) as dist_file:
+        dist_text = dist_file.read()
+    write_main_cf(config_dir, dist_text)
+    result = run_module(MODULE, {"config_dir": str(config_dir), "parameters": {
+        "mynetworks": ["127.0.0.0/8", "[::1]/128"], "smtpd_helo_required": True}})
+    assert result["changed"] is True, result
+    assert result["changed_parameters"] == ["mynetworks", "smtpd_helo_required"]
+    expected = dist_text.replace("\nmynetworks = 127.0.0.0/8\n", "\nmynetworks = 127.0.0.0/8, [::1]/128\n")
+    assert expected != dist_text
+    assert read_bytes(config_dir).decode() == expected + "smtpd_helo_required = yes\n"
+    assert postfix_reads(config_dir, ["mynetworks", "smtpd_helo_required", "debugger_command"]) == {
+        "mynetworks": "127.0.0.0/8, [::1]/128", "smtpd_helo_required": "yes",
+        "debugger_command": "PATH=/bin:/usr/bin:/usr/local/bin:/usr/X11R6/bin "
+                            "ddd $daemon_directory/$process_name $process_id & sleep 5"}
