@@ -145,6 +145,21 @@ def verify_candidate(run_command, directory, intended_values, removed_names, cha
     return printed_values
 
 
+def supported_map_types(run_command, directory):
+    """``postconf -m`` for the candidate, else for an empty main.cf.
+
+    ``postconf -m`` initialises more of the configuration than ``-h``/``-n``
+    and stops at some settings the daemons would refuse (measured: an empty
+    ``setgid_group =``, as in Postfix's own main.cf.dist). The list of map
+    types does not depend on them, and a warning must not fail the task.
+    """
+    try:
+        return postfix_cli.supported_map_types(run_command, directory)
+    except postfix_cli.PostfixCommandError:
+        with postfix_cli.scratch_config_dir() as empty_directory:
+            return postfix_cli.supported_map_types(run_command, empty_directory)
+
+
 def setting_warnings(run_command, directory, intended_values, printed_values, current_expanded_lists):
     """Warnings about settings that defeat themselves, judged on the candidate.
 
@@ -175,7 +190,7 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
         if TABLE_PARAMETER.match(name):
             table_values[name] = intended_values[name]
     if any(table_references(name, table_values[name]) for name in table_values):
-        supported = postfix_cli.supported_map_types(run_command, directory)
+        supported = supported_map_types(run_command, directory)
         for name in sorted(table_values):
             warnings.extend(table_type_warnings(name, table_values[name], supported))
     # Turning HELO off concerns every list; a changed list concerns itself.

@@ -85,3 +85,13 @@ def test_setting_warnings_follow_references_and_skip_unaffected_lists():
     assert "'check_helo_access cdb:/etc/postfix/helo' comes after 'reject_unknown_helo_hostname'" in warnings[0]
     assert "type 'cdb', which this Postfix does not support" in warnings[1]
     assert "smtpd_helo_required is 'no'" in warnings[2]
+
+
+def test_supported_map_types_survive_a_main_cf_postconf_m_refuses():
+    # postconf -m stops at an empty setgid_group (as in Postfix's main.cf.dist); -h and -n do not
+    with judge.judging_dir("setgid_group =\n", "") as directory:
+        with pytest.raises(postfix_cli.PostfixCommandError, match="setgid_group"):
+            postfix_cli.supported_map_types(RUN, directory)
+        types = judge.supported_map_types(RUN, directory)
+    assert {"regexp", "hash", "pcre", "lmdb"} <= types
+    assert "cdb" not in types  # postfix-cdb is not installed here: the type the tests use as unsupported
