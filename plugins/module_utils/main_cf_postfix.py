@@ -49,8 +49,12 @@ def judging_dir(main_cf_text, master_cf_text):
 
 
 def printable(text):
-    """Text as Postfix shows it in a warning (non-printable characters as ``?``)."""
-    return "".join(char if char.isprintable() else "?" for char in text)
+    """Text as postconf shows it in a warning: every byte outside printable ASCII as ``?``.
+
+    Measured: ``my_x = caf\\xc3\\xa9`` is reported as ``my_x=caf??``, a tab as ``?``.
+    """
+    return "".join(chr(byte) if 32 <= byte < 127 else "?"
+                   for byte in bytearray(text.encode("utf-8", "surrogateescape")))
 
 
 def unused_parameter_values(warnings):

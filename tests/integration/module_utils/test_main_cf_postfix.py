@@ -32,11 +32,19 @@ def test_read_current_of_a_file_postconf_cannot_read_is_empty():
         assert judge.read_current(RUN, directory, ["mynetworks_style"]) == ({}, {}, None, {})
 
 
-def test_verify_accepts_a_continued_list_and_an_unused_parameter_with_a_tab():
-    candidate = "smtpd_helo_restrictions =\n    permit_mynetworks,\n    reject_invalid_helo_hostname\nmy_own = a\tb\n"
-    intended = {"smtpd_helo_restrictions": MainCf(candidate).value_of("smtpd_helo_restrictions"), "my_own": "a\tb"}
-    printed = judged("", candidate, intended, ["smtpd_helo_restrictions", "my_own"])
-    assert printed == {"smtpd_helo_restrictions": "permit_mynetworks, reject_invalid_helo_hostname", "my_own": None}
+def test_verify_accepts_a_continued_list_and_unused_parameters_with_a_tab_and_non_ascii():
+    candidate = ("smtpd_helo_restrictions =\n    permit_mynetworks,\n    reject_invalid_helo_hostname\n"
+                 "my_own = a\tb\nmy_name = caf\u00e9\n")
+    intended = {"smtpd_helo_restrictions": MainCf(candidate).value_of("smtpd_helo_restrictions"), "my_own": "a\tb",
+                "my_name": "caf\u00e9"}
+    printed = judged("", candidate, intended, ["smtpd_helo_restrictions", "my_own", "my_name"])
+    assert printed == {"smtpd_helo_restrictions": "permit_mynetworks, reject_invalid_helo_hostname", "my_own": None,
+                       "my_name": None}
+
+
+def test_verify_refuses_an_unused_parameter_with_another_value():
+    with pytest.raises(MainCfError, match=r"parameter my_own: postconf does not read 'b' .* \(it reports 'a'\)"):
+        judged("", "my_own = a\n", {"my_own": "b"}, ["my_own"])
 
 
 def test_verify_refuses_a_value_postconf_reads_otherwise():
