@@ -80,8 +80,8 @@ def read_current(run_command, directory, names):
         values, _warnings = postfix_cli.postconf_values(run_command, directory, names)
         defaults, _warnings = postfix_cli.postconf_defaults(run_command, directory, names)
         _text, non_default_warnings = postfix_cli.postconf_non_default(run_command, directory)
-        expanded_lists, _warnings = postfix_cli.postconf_expanded_values(run_command, directory,
-                                                                         SMTPD_RESTRICTION_LISTS)
+        expanded_lists = postfix_cli.postconf_builtin_values(run_command, directory, SMTPD_RESTRICTION_LISTS,
+                                                             expand=True)
     except postfix_cli.PostfixCommandError:
         return {}, {}, None, {}
     return values, defaults, non_default_warnings, expanded_lists
@@ -182,8 +182,12 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
                                 "since user-defined parameters are legal" % name)
     named_lists = set(name for name in intended_values if RESTRICTION_LIST.match(name))
     list_names = sorted(set(SMTPD_RESTRICTION_LISTS) | named_lists)
-    expanded, _warnings = postfix_cli.postconf_expanded_values(run_command, directory,
-                                                               list_names + ["smtpd_helo_required"])
+    expanded = postfix_cli.postconf_builtin_values(run_command, directory, SMTPD_RESTRICTION_LISTS
+                                                   + ("smtpd_helo_required",), expand=True)
+    # a restriction list Postfix does not know (a typo such as smtpd_helo_restriction) is read one by one
+    others, _warnings = postfix_cli.postconf_expanded_values(run_command, directory,
+                                                             sorted(named_lists - set(SMTPD_RESTRICTION_LISTS)))
+    expanded.update(others)
     helo_required = expanded.pop("smtpd_helo_required")
     affected_lists = [name for name in list_names
                       if name in intended_values or expanded[name] != current_expanded_lists.get(name)]
