@@ -49,8 +49,12 @@ def judging_dir(main_cf_text, master_cf_text):
 
 
 def printable(text):
-    """Text as Postfix shows it in a warning (non-printable characters as ``?``)."""
-    return "".join(char if char.isprintable() else "?" for char in text)
+    """Text as postconf shows it in a warning: every byte outside printable ASCII as ``?``.
+
+    Measured: ``my_x = caf\\xc3\\xa9`` is reported as ``my_x=caf??``, a tab as ``?``.
+    """
+    return "".join(chr(byte) if 32 <= byte < 127 else "?"
+                   for byte in bytearray(text.encode("utf-8", "surrogateescape")))
 
 
 def unused_parameter_values(warnings):
@@ -76,8 +80,8 @@ def read_current(run_command, directory, names):
         values, _warnings = postfix_cli.postconf_values(run_command, directory, names)
         defaults, _warnings = postfix_cli.postconf_defaults(run_command, directory, names)
         _text, non_default_warnings = postfix_cli.postconf_non_default(run_command, directory)
-        expanded_lists, _warnings = postfix_cli.postconf_expanded_values(run_command, directory,
-                                                                         SMTPD_RESTRICTION_LISTS)
+        expanded_lists = postfix_cli.postconf_builtin_values(run_command, directory, SMTPD_RESTRICTION_LISTS,
+                                                             expand=True)
     except postfix_cli.PostfixCommandError:
         return {}, {}, None, {}
     return values, defaults, non_default_warnings, expanded_lists
@@ -145,6 +149,21 @@ def verify_candidate(run_command, directory, intended_values, removed_names, cha
     return printed_values
 
 
+def supported_map_types(run_command, directory):
+    """``postconf -m`` for the candidate, else for an empty main.cf.
+
+    ``postconf -m`` initialises more of the configuration than ``-h``/``-n``
+    and stops at some settings the daemons would refuse (measured: an empty
+    ``setgid_group =``, as in Postfix's own main.cf.dist). The list of map
+    types does not depend on them, and a warning must not fail the task.
+    """
+    try:
+        return postfix_cli.supported_map_types(run_command, directory)
+    except postfix_cli.PostfixCommandError:
+        with postfix_cli.scratch_config_dir() as empty_directory:
+            return postfix_cli.supported_map_types(run_command, empty_directory)
+
+
 def setting_warnings(run_command, directory, intended_values, printed_values, current_expanded_lists):
     """Warnings about settings that defeat themselves, judged on the candidate.
 
@@ -163,8 +182,12 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
                                 "since user-defined parameters are legal" % name)
     named_lists = set(name for name in intended_values if RESTRICTION_LIST.match(name))
     list_names = sorted(set(SMTPD_RESTRICTION_LISTS) | named_lists)
-    expanded, _warnings = postfix_cli.postconf_expanded_values(run_command, directory,
-                                                               list_names + ["smtpd_helo_required"])
+    expanded = postfix_cli.postconf_builtin_values(run_command, directory, SMTPD_RESTRICTION_LISTS
+                                                   + ("smtpd_helo_required",), expand=True)
+    # a restriction list Postfix does not know (a typo such as smtpd_helo_restriction) is read one by one
+    others, _warnings = postfix_cli.postconf_expanded_values(run_command, directory,
+                                                             sorted(named_lists - set(SMTPD_RESTRICTION_LISTS)))
+    expanded.update(others)
     helo_required = expanded.pop("smtpd_helo_required")
     affected_lists = [name for name in list_names
                       if name in intended_values or expanded[name] != current_expanded_lists.get(name)]
@@ -175,7 +198,7 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
         if TABLE_PARAMETER.match(name):
             table_values[name] = intended_values[name]
     if any(table_references(name, table_values[name]) for name in table_values):
-        supported = postfix_cli.supported_map_types(run_command, directory)
+        supported = supported_map_types(run_command, directory)
         for name in sorted(table_values):
             warnings.extend(table_type_warnings(name, table_values[name], supported))
     # Turning HELO off concerns every list; a changed list concerns itself.

@@ -32,11 +32,19 @@ def test_read_current_of_a_file_postconf_cannot_read_is_empty():
         assert judge.read_current(RUN, directory, ["mynetworks_style"]) == ({}, {}, None, {})
 
 
-def test_verify_accepts_a_continued_list_and_an_unused_parameter_with_a_tab():
-    candidate = "smtpd_helo_restrictions =\n    permit_mynetworks,\n    reject_invalid_helo_hostname\nmy_own = a\tb\n"
-    intended = {"smtpd_helo_restrictions": MainCf(candidate).value_of("smtpd_helo_restrictions"), "my_own": "a\tb"}
-    printed = judged("", candidate, intended, ["smtpd_helo_restrictions", "my_own"])
-    assert printed == {"smtpd_helo_restrictions": "permit_mynetworks, reject_invalid_helo_hostname", "my_own": None}
+def test_verify_accepts_a_continued_list_and_unused_parameters_with_a_tab_and_non_ascii():
+    candidate = ("smtpd_helo_restrictions =\n    permit_mynetworks,\n    reject_invalid_helo_hostname\n"
+                 "my_own = a\tb\nmy_name = caf\u00e9\n")
+    intended = {"smtpd_helo_restrictions": MainCf(candidate).value_of("smtpd_helo_restrictions"), "my_own": "a\tb",
+                "my_name": "caf\u00e9"}
+    printed = judged("", candidate, intended, ["smtpd_helo_restrictions", "my_own", "my_name"])
+    assert printed == {"smtpd_helo_restrictions": "permit_mynetworks, reject_invalid_helo_hostname", "my_own": None,
+                       "my_name": None}
+
+
+def test_verify_refuses_an_unused_parameter_with_another_value():
+    with pytest.raises(MainCfError, match=r"parameter my_own: postconf does not read 'b' .* \(it reports 'a'\)"):
+        judged("", "my_own = a\n", {"my_own": "b"}, ["my_own"])
 
 
 def test_verify_refuses_a_value_postconf_reads_otherwise():
@@ -85,3 +93,13 @@ def test_setting_warnings_follow_references_and_skip_unaffected_lists():
     assert "'check_helo_access cdb:/etc/postfix/helo' comes after 'reject_unknown_helo_hostname'" in warnings[0]
     assert "type 'cdb', which this Postfix does not support" in warnings[1]
     assert "smtpd_helo_required is 'no'" in warnings[2]
+
+
+def test_supported_map_types_survive_a_main_cf_postconf_m_refuses():
+    # postconf -m stops at an empty setgid_group (as in Postfix's main.cf.dist); -h and -n do not
+    with judge.judging_dir("setgid_group =\n", "") as directory:
+        with pytest.raises(postfix_cli.PostfixCommandError, match="setgid_group"):
+            postfix_cli.supported_map_types(RUN, directory)
+        types = judge.supported_map_types(RUN, directory)
+    assert {"regexp", "hash", "pcre", "lmdb"} <= types
+    assert "cdb" not in types  # postfix-cdb is not installed here: the type the tests use as unsupported

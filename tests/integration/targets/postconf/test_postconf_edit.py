@@ -158,11 +158,12 @@ def test_check_mode_reports_and_writes_nothing(config_dir):
 
 def test_backup_and_create(config_dir, tmp_path):
     before = read_bytes(config_dir)
-    result = run_module(MODULE, {"config_dir": str(config_dir), "backup": True,
+    result = run_module(MODULE, {"config_dir": str(config_dir), "backup": True, "mode": "0640",
                                  "parameters": {"smtpd_helo_required": True}})
     assert result["changed"] is True, result
     with open(result["backup_file"], "rb") as backup:
         assert backup.read() == before
+    assert oct(os.stat(main_cf_path(config_dir)).st_mode & 0o777) == "0o640"
 
     new_dir = tmp_path / "postfix-out"
     new_dir.mkdir()
