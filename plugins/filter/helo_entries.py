@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Filters of the helo_guard role; the logic lives in module_utils/helo_entries.py.
 
-Documentation: merge_helo_entries.yml, helo_entry_probes.yml and
-helo_probe_problems.yml next to this file.
+Documentation: merge_helo_entries.yml, helo_entry_probes.yml,
+helo_probe_problems.yml and helo_postconf_warnings.yml next to this file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +18,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.helo_entries impor
     merge_entries,
     parse_postmap_answers,
     probe_expectations,
+    relevant_postconf_warnings,
     unexpected_answers,
 )
 
@@ -49,6 +50,11 @@ def helo_probe_problems(postmap_stdout, expectations):
     return unexpected_answers(expectations, parse_postmap_answers(postmap_stdout))
 
 
+def helo_postconf_warnings(warning_lines, restrictions, table_path):
+    """``postconf -n`` stderr lines -> the ones about the role's settings or table."""
+    return relevant_postconf_warnings(warning_lines, restrictions, table_path)
+
+
 class FilterModule(object):
     """helo_guard entry filters."""
 
@@ -57,4 +63,5 @@ class FilterModule(object):
             "merge_helo_entries": merge_helo_entries,
             "helo_entry_probes": helo_entry_probes,
             "helo_probe_problems": helo_probe_problems,
+            "helo_postconf_warnings": helo_postconf_warnings,
         }

@@ -23,6 +23,7 @@ __metaclass__ = type
 
 import datetime
 import ipaddress
+import re
 
 ENTRY_KINDS = ("host", "domain", "ip", "pattern")
 ENTRY_OPTIONS = ENTRY_KINDS + ("action", "comment", "state", "expires")
@@ -211,3 +212,26 @@ def parse_postmap_answers(stdout):
         if separator:
             answers[key] = value
     return answers
+
+
+def relevant_postconf_warnings(warning_lines, restrictions, table_path):
+    """The warnings of ``postconf -n`` that concern the role's own settings.
+
+    A main.cf may carry warnings the role did not cause; these are the ones it
+    did: any line naming an ``smtpd_helo_*`` parameter or the table, a fatal
+    error, and "undefined parameter: NAME" when the restriction list refers to
+    ``$NAME`` or ``${NAME}`` (a typo such as ``$config_dir``).
+    """
+    restriction_text = " ".join(restrictions or [])
+    found = []
+    for line in warning_lines or []:
+        undefined = re.search(r"undefined parameter: (\S+)", line)
+        if (
+            "fatal:" in line
+            or "smtpd_helo_" in line
+            or (table_path and table_path in line)
+            or (undefined and re.search(r"\$\{?%s\b" % re.escape(undefined.group(1)), restriction_text))
+        ):
+            if line not in found:
+                found.append(line)
+    return found

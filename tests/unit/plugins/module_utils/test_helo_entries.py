@@ -11,6 +11,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.helo_entries impor
     normalized_action,
     parse_postmap_answers,
     probe_expectations,
+    relevant_postconf_warnings,
     unexpected_answers,
 )
 
@@ -113,3 +114,18 @@ def test_answers_are_compared_with_the_expected_actions():
 def test_action_keyword_is_case_insensitive_and_text_kept():
     assert normalized_action(None) == "OK"
     assert normalized_action("  reject   Go away ") == "REJECT Go away"
+
+
+def test_only_the_postconf_warnings_the_role_caused_count():
+    warnings = [
+        "postconf: warning: /etc/postfix/main.cf: undefined parameter: config_dir",
+        "postconf: warning: /etc/postfix/main.cf: undefined parameter: config_dir",
+        "postconf: warning: /etc/postfix/main.cf: undefined parameter: relay_thing",
+        "postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_helo_restriction=x",
+        "postconf: warning: /etc/postfix/main.cf: unused parameter: my_custom=1",
+    ]
+    restrictions = ["permit_mynetworks", "check_helo_access regexp:${config_dir}/helo_access"]
+    assert relevant_postconf_warnings(warnings, restrictions, "/etc/postfix/helo_access") == [
+        "postconf: warning: /etc/postfix/main.cf: undefined parameter: config_dir",
+        "postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_helo_restriction=x",
+    ]
