@@ -2,6 +2,7 @@
 """The helo_guard role end to end, judged by Postfix: postmap -q, postconf and SMTP dialogs."""
 
 import os
+import re
 import subprocess
 
 from helo_guard_run import SEED_ENTRIES, file_state, reload_count
@@ -208,3 +209,23 @@ def test_two_instances_on_one_host_each_get_their_own_table_validation_and_reloa
     assert rcpt_code(first, "mxbox50.bitwiz.net")[1] == 250 and rcpt_code(first, "50.0.0.1")[1] == 504
     assert rcpt_code(second, "50.0.0.1")[1] == 250 and rcpt_code(second, "mxbox50.bitwiz.net")[1] == 450
     assert run_role(inventory, playbook=TWO_INSTANCES_PLAYBOOK).recap["changed"] == 0
+
+
+def test_packages_of_the_table_type_and_a_grouped_pcre_table(sandbox_factory, role_inventory, run_role):
+    # Postfix and postfix-pcre are installed here (make test sees to it): the
+    # package task finds them by the Debian names in vars/Debian.yml and changes nothing.
+    instance = sandbox_factory()
+    names = ["mx%d.bitwiz.net" % number for number in range(1, 6)]
+    inventory = role_inventory(instance, host_vars={
+        "helo_guard_manage_packages": True, "helo_guard_table_type": "pcre", "helo_guard_table_layout": "grouped",
+        "helo_guard_entries": [{"host": name} for name in names]})
+    run = run_role(inventory)
+    assert run.rc == 0, run
+    package_task = re.search(r"Packages \| install Postfix and the map package of the table type\] \**\n(\w+): \[mx\]", run.stdout)
+    assert package_task and package_task.group(1) == "ok", run
+    with open(os.path.join(instance.config_dir, "helo_access")) as table:
+        rules = [line for line in table.read().splitlines() if line and not line.startswith("#")]
+    assert len(rules) == 1, rules
+    table = "pcre:%s/helo_access" % instance.config_dir
+    assert postmap_answers(instance, table, names + ["mx6.bitwiz.net"]) == {name: "OK" for name in names}
+    assert rcpt_code(instance, "mx3.bitwiz.net")[1] == 250
