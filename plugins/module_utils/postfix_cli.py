@@ -211,3 +211,23 @@ def postconf_expanded_values(run_command, config_dir, names):
         unknown = "%s: unknown parameter" % name in tool_warnings
         values[name] = None if unknown else out.rstrip("\n")
     return values, warnings
+
+
+def postconf_builtin_values(run_command, config_dir, names, expand=False):
+    """Several of Postfix's own parameters in one ``postconf -c DIR -h [-x] NAME...``.
+
+    For built-in names only: postconf prints one line per known name and
+    nothing for an unknown one, so a missing line cannot be placed; that
+    raises PostfixCommandError. ``expand`` follows ``$name`` references (-x).
+    Returns ``{name: value}``.
+    """
+    names = list(names)
+    args = ["postconf", "-c", config_dir] + (["-x"] if expand else []) + ["-h"] + names
+    _rc, out, err = _run(run_command, args)
+    lines = out.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != len(names):
+        raise PostfixCommandError("%s printed %d lines for %d names: %s"
+                                  % (" ".join(args), len(lines), len(names), "; ".join(warnings_in(err))))
+    return dict(zip(names, lines))

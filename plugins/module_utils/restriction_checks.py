@@ -24,7 +24,7 @@ import re
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import list_tokens
 
 RESTRICTION_LIST = re.compile(r"\Asmtpd_\w+_restrictions\Z")
-TABLE_PARAMETER = re.compile(r"\A(?:\w+_maps|\w+_checks)\Z")
+TABLE_PARAMETER = re.compile(r"\A(?:\w+_maps|\w*(?:header|body)_checks)\Z")
 # The subject an access check looks up, by the restriction's name.
 ACCESS_CHECK = re.compile(r"\Acheck_(helo|client|reverse_client|ccert|sasl|sender|recipient|etrn)\w*_access\Z")
 ACCESS_SUBJECT = {"reverse_client": "client", "ccert": "client", "sasl": "client"}
@@ -34,8 +34,12 @@ TAKES_ARGUMENT = re.compile(
     r"permit_dnswl_client|permit_rhswl_client|check_\w+_a_access|check_\w+_mx_access|check_\w+_ns_access|"
     r"reject_\w+_dnsbl|defer_if_\w+)\Z"
 )
-# Restrictions that trust a client and accept it: any reject_* before them
-# rejects some of the clients they were meant to let through.
+# Restrictions that trust a client and accept it: a reject_* of the client or
+# its HELO name before them rejects some of the clients they were meant to let
+# through (your own hosts with a bare HELO name, for example). Rejects of a
+# sender or recipient address before them are a common, deliberate order and
+# are not reported.
+TRUST_DEFEATING_SUBJECTS = ("helo", "client")
 TRUSTING_PERMITS = ("permit_mynetworks", "permit_sasl_authenticated", "permit_tls_clientcerts",
                     "permit_tls_all_clientcerts", "permit_inet_interfaces")
 SUBJECTS = ("helo", "client", "sender", "recipient")
@@ -91,13 +95,16 @@ def order_warnings(name, value):
             for reject in rejects:
                 if _reject_subject(reject) == subject:
                     warnings.append(
-                        "%s: '%s' comes after '%s', which already rejects the %s it could rescue; "
-                        "put the access check first" % (name, _label(restriction, argument), reject, SUBJECT_NOUNS[subject]))
+                        "%s: '%s' comes after '%s': %s that it rejects never reach the access check, so its OK "
+                        "entries cannot rescue them; put the access check first"
+                        % (name, _label(restriction, argument), reject, SUBJECT_NOUNS[subject]))
                     break
-        elif restriction in TRUSTING_PERMITS and rejects:
-            warnings.append(
-                "%s: '%s' comes after '%s', which rejects trusted clients before '%s' can accept them; "
-                "put '%s' first" % (name, restriction, rejects[0], restriction, restriction))
+        elif restriction in TRUSTING_PERMITS:
+            defeating = [reject for reject in rejects if _reject_subject(reject) in TRUST_DEFEATING_SUBJECTS]
+            if defeating:
+                warnings.append(
+                    "%s: '%s' comes after '%s', which rejects trusted clients before '%s' can accept them; "
+                    "put '%s' first" % (name, restriction, defeating[0], restriction, restriction))
         if restriction.startswith("reject_"):
             rejects.append(restriction)
     return warnings

@@ -190,6 +190,32 @@ def validate(module):
         module.fail_json(msg=str(error))
 
 
+def judge_candidate(module, current, master_cf_text, parameters, state):
+    """Plan the edit and have Postfix judge the candidate in a scratch config dir.
+
+    Returns ``(candidate_text, changed_parameters, removed_definitions,
+    intended_values, printed_values, warnings)``; raises MainCfError when
+    Postfix does not read the candidate as intended.
+    """
+    names = sorted(parameters)
+    with main_cf_postfix.judging_dir(current.render(), master_cf_text) as judging_dir:
+        current_values, default_values, current_warnings, current_expanded_lists = main_cf_postfix.read_current(
+            module.run_command, judging_dir, names)
+        replacements, changed_parameters, removed_definitions, intended_values = main_cf.plan_changes(
+            current, parameters, state, current_values, default_values)
+        candidate_text = current.edited(replacements) if replacements else current.render()
+        main_cf_postfix.write_config_file(judging_dir, "main.cf", candidate_text)
+        removed_names = names if state == "absent" else []
+        printed_values = main_cf_postfix.verify_candidate(
+            module.run_command, judging_dir, intended_values, removed_names, changed_parameters, current_warnings)
+        warnings = main_cf_postfix.setting_warnings(
+            module.run_command, judging_dir, intended_values, printed_values, current_expanded_lists)
+    for removed in removed_definitions:
+        warnings.append("%s: removed the earlier definition on line %d (%s); Postfix uses only the last one"
+                        % (removed["parameter"], removed["line"], removed["text"]))
+    return candidate_text, changed_parameters, removed_definitions, intended_values, printed_values, warnings
+
+
 def run(module):
     params = module.params
     config_dir = params["config_dir"]
@@ -205,24 +231,12 @@ def run(module):
     current_text = read_text(main_cf_path)
     current = main_cf.MainCf(current_text or "")
     master_cf_text = read_text(os.path.join(config_dir, "master.cf")) or ""
+    judged = judge_candidate(module, current, master_cf_text, parameters, state)
+    candidate_text, changed_parameters, removed_definitions, intended_values, printed_values, warnings = judged
     names = sorted(parameters)
-    with main_cf_postfix.judging_dir(current.render(), master_cf_text) as judging_dir:
-        current_values, _warnings = postfix_cli.postconf_values(module.run_command, judging_dir, names)
-        default_values, _warnings = postfix_cli.postconf_defaults(module.run_command, judging_dir, names)
-        replacements, changed_parameters, removed_definitions, intended_values = main_cf.plan_changes(
-            current, parameters, state, current_values, default_values)
-        candidate_text = current.edited(replacements) if replacements else current.render()
-        main_cf_postfix.write_config_file(judging_dir, "main.cf", candidate_text)
-        removed_names = names if state == "absent" else []
-        printed_values, _warnings = main_cf_postfix.verify_candidate(
-            module.run_command, judging_dir, intended_values, removed_names)
-        warnings = main_cf_postfix.setting_warnings(
-            module.run_command, judging_dir, intended_values, printed_values, default_values)
 
-    for removed in removed_definitions:
-        warnings.append("%s: removed the earlier definition on line %d (%s); Postfix uses only the last one"
-                        % (removed["parameter"], removed["line"], removed["text"]))
-    changed = current_text is None or candidate_text != current_text
+    # A missing main.cf stays missing when there is nothing to write (state=absent).
+    changed = candidate_text != (current_text or "")
     result = dict(changed=changed, changed_parameters=changed_parameters,
                   removed_definitions=removed_definitions)
     if state == "present":
@@ -235,7 +249,7 @@ def run(module):
         if params["backup"] and current_text is not None:
             result["backup_file"] = module.backup_local(main_cf_path)
         write_main_cf(module, main_cf_path, candidate_text)
-    if not module.check_mode and os.path.exists(main_cf_path):
+    if os.path.exists(main_cf_path):  # in check mode this only reports
         file_args = module.load_file_common_arguments(params, path=main_cf_path)
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
     for warning in warnings:

@@ -101,3 +101,18 @@ def test_postconf_expanded_values_follow_references(config_dir):
         "no_such_x": None}
     plain, _warnings = cli.postconf_values(RUN, str(config_dir), ["smtpd_helo_restrictions"])
     assert plain == {"smtpd_helo_restrictions": "permit_mynetworks, $helo_checks"}
+
+
+def test_postconf_builtin_values_in_one_call(config_dir):
+    (config_dir / "main.cf").write_text("helo_checks = reject_non_fqdn_helo_hostname\n"
+                                        "smtpd_helo_restrictions = permit_mynetworks,\n  $helo_checks\n"
+                                        "smtpd_helo_required = yes\n")
+    cli.backdate(str(config_dir / "main.cf"))
+    names = ["smtpd_helo_restrictions", "smtpd_client_restrictions", "smtpd_helo_required"]
+    assert cli.postconf_builtin_values(RUN, str(config_dir), names) == {
+        "smtpd_helo_restrictions": "permit_mynetworks, $helo_checks", "smtpd_client_restrictions": "",
+        "smtpd_helo_required": "yes"}
+    assert cli.postconf_builtin_values(RUN, str(config_dir), names, expand=True)["smtpd_helo_restrictions"] == \
+        "permit_mynetworks, reject_non_fqdn_helo_hostname"
+    with pytest.raises(cli.PostfixCommandError, match="printed 1 lines for 2 names: no_such_x: unknown parameter"):
+        cli.postconf_builtin_values(RUN, str(config_dir), ["no_such_x", "smtpd_helo_required"])

@@ -17,7 +17,11 @@ from tests.integration.targets.postconf.postconf_judge import MODULE, main_cf_pa
      "parameter smtpd_helo_restrictions: the value contains a line break or NUL"),
     ({"compatibility_level": 3.6}, "parameter compatibility_level: the number 3.6 is a float"),
     ({}, "parameters is empty"),
-], ids=["name", "newline", "nul", "float", "empty"])
+    # values only Postfix can judge: the candidate makes postconf warn or fail
+    ({"smtpd_helo_restrictions": "{permit_mynetworks, reject"},
+     "parameter smtpd_helo_restrictions: postconf warns about the candidate main.cf: main.cf: missing '}'"),
+    ({"compatibility_level": "abc"}, "parameter compatibility_level: postconf cannot read the candidate main.cf"),
+], ids=["name", "newline", "nul", "float", "empty", "brace", "compatibility"])
 def test_bad_input_fails_and_leaves_main_cf(config_dir, parameters, message):
     before = read_bytes(config_dir)
     mtime = os.stat(main_cf_path(config_dir)).st_mtime_ns

@@ -21,7 +21,7 @@ def test_every_self_defeating_setting_is_warned_about_and_still_set(config_dir):
     expected = [
         "smtpd_helo_requird: Postfix does not know this parameter (a typo?)",
         "smtpd_helo_restrictions: 'check_helo_access regexp:/etc/postfix/helo_access' comes after "
-        "'reject_unknown_helo_hostname', which already rejects the HELO names it could rescue",
+        "'reject_unknown_helo_hostname': HELO names that it rejects never reach the access check",
         "smtpd_helo_restrictions: 'permit_mynetworks' comes after 'reject_unknown_helo_hostname'",
         "smtpd_client_restrictions: table 'cdb:/etc/postfix/client_access' uses type 'cdb', which this Postfix "
         "does not support (postconf -m)",

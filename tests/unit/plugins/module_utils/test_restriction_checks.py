@@ -21,7 +21,8 @@ def test_access_check_after_reject_of_same_subject():
         "smtpd_helo_restrictions", "reject_unknown_helo_hostname, check_helo_access regexp:/etc/postfix/helo_access")
     assert warnings == [
         "smtpd_helo_restrictions: 'check_helo_access regexp:/etc/postfix/helo_access' comes after "
-        "'reject_unknown_helo_hostname', which already rejects the HELO names it could rescue; put the access check first"]
+        "'reject_unknown_helo_hostname': HELO names that it rejects never reach the access check, so its OK entries "
+        "cannot rescue them; put the access check first"]
 
 
 def test_access_check_after_reject_of_other_subject_is_fine():
@@ -42,6 +43,12 @@ def test_trusting_permit_after_reject_and_unconditional_reject():
     assert "'permit_mynetworks' comes after 'reject_invalid_helo_hostname'" in warnings[0]
     assert "everything after the unconditional 'reject'" in warnings[1]
     assert checks.order_warnings("smtpd_relay_restrictions", "permit_mynetworks, reject") == []
+    # rejecting bad addresses before trusting the network is a common, deliberate order
+    assert checks.order_warnings("smtpd_recipient_restrictions",
+                                 "reject_non_fqdn_recipient, reject_unknown_sender_domain, permit_mynetworks, "
+                                 "reject_unauth_destination") == []
+    assert checks.order_warnings("smtpd_recipient_restrictions",
+                                 "reject_unknown_reverse_client_hostname, permit_sasl_authenticated")
 
 
 def test_helo_checks_need_helo_required():
