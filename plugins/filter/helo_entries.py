@@ -3,7 +3,8 @@
 """Filters of the helo_guard role; the logic lives in module_utils/helo_entries.py.
 
 Documentation: merge_helo_entries.yml, helo_entry_probes.yml,
-helo_probe_problems.yml and helo_postconf_warnings.yml next to this file.
+helo_probe_problems.yml, helo_postconf_warnings.yml and helo_restriction_maps.yml
+next to this file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.helo_entries impor
     parse_postmap_answers,
     probe_expectations,
     relevant_postconf_warnings,
+    restriction_maps,
     unexpected_answers,
 )
 
@@ -55,6 +57,11 @@ def helo_postconf_warnings(warning_lines, restrictions, table_path):
     return relevant_postconf_warnings(warning_lines, restrictions, table_path)
 
 
+def helo_restriction_maps(expanded_restrictions):
+    """``postconf -x -h smtpd_helo_restrictions`` output -> the file-based tables it names."""
+    return restriction_maps(expanded_restrictions)
+
+
 class FilterModule(object):
     """helo_guard entry filters."""
 
@@ -64,4 +71,5 @@ class FilterModule(object):
             "helo_entry_probes": helo_entry_probes,
             "helo_probe_problems": helo_probe_problems,
             "helo_postconf_warnings": helo_postconf_warnings,
+            "helo_restriction_maps": helo_restriction_maps,
         }

@@ -235,3 +235,23 @@ def relevant_postconf_warnings(warning_lines, restrictions, table_path):
             if line not in found:
                 found.append(line)
     return found
+
+
+# Lookup table types a restriction list can name with an absolute path.
+_MAP_REFERENCE = re.compile(r"(?<![\w:])([a-z][a-z0-9_]*):(/[^\s,]+)")
+FILE_MAP_TYPES = ("hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "regexp", "pcre", "cidr", "texthash")
+
+
+def restriction_maps(expanded_restrictions):
+    """The ``type:/path`` tables a restriction list refers to, each once, in order.
+
+    ``expanded_restrictions`` is what ``postconf -x -h smtpd_helo_restrictions``
+    prints (parameters already expanded). Only file-based types are returned:
+    those ``postmap -q`` can open to prove the table is there and readable.
+    """
+    found = []
+    for map_type, path in _MAP_REFERENCE.findall(expanded_restrictions or ""):
+        reference = "%s:%s" % (map_type, path)
+        if map_type in FILE_MAP_TYPES and reference not in found:
+            found.append(reference)
+    return found

@@ -145,18 +145,20 @@ def test_a_failed_validation_restores_the_files_and_does_not_reload(sandbox_fact
     paths = [os.path.join(instance.config_dir, name) for name in ("main.cf", "helo_access")]
     contents_before = [file_state(path)[0] for path in paths]
 
-    # A typo in the restriction list: $config_dir for $config_directory. The
-    # modules write it; Postfix (postconf -n) says the parameter is undefined,
-    # so smtpd would look for the table in "/helo_access".
+    # The restriction list points at a hash table while the role writes a
+    # regexp one: both modules accept their part, but smtpd would fail every
+    # lookup of hash:.../helo_access (no .db) with a temporary error. postmap -q
+    # on the named table fails in the validate handler.
     inventory = role_inventory(instance, host_vars={
         "helo_guard_entries": SEED_ENTRIES + [{"host": "new.example"}],
-        "helo_guard_restrictions": ["permit_mynetworks", "check_helo_access regexp:${config_dir}/helo_access",
+        "helo_guard_restrictions": ["permit_mynetworks", "check_helo_access hash:%s/helo_access" % instance.config_dir,
                                     "reject_non_fqdn_helo_hostname"],
     })
     run = run_role(inventory)
-    assert run.rc != 0 and run.recap["failed"] == 1, run
+    assert run.rc != 0 and run.recap["failed"] == 1 and run.recap["rescued"] == 0, run
     assert "Postfix rejected the new configuration in %s" % instance.config_dir in run.output, run
-    assert "undefined parameter: config_dir" in run.output, run
+    assert "a table smtpd_helo_restrictions names cannot be opened" in run.output, run
+    assert "helo_access.db" in run.output, run
     assert "The previous main.cf and table are restored; Postfix was not reloaded." in run.output
     assert [file_state(path)[0] for path in paths] == contents_before
     assert reload_count(instance) == 1

@@ -12,6 +12,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.helo_entries impor
     parse_postmap_answers,
     probe_expectations,
     relevant_postconf_warnings,
+    restriction_maps,
     unexpected_answers,
 )
 
@@ -129,3 +130,11 @@ def test_only_the_postconf_warnings_the_role_caused_count():
         "postconf: warning: /etc/postfix/main.cf: undefined parameter: config_dir",
         "postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_helo_restriction=x",
     ]
+
+
+def test_the_file_based_tables_of_a_restriction_list():
+    expanded = ("permit_mynetworks, check_helo_access regexp:/etc/postfix/helo_access,"
+                " check_helo_access hash:/etc/postfix/legacy_helo check_helo_access regexp:/etc/postfix/helo_access,"
+                " check_helo_a_access inline:{ a.example=OK }, check_helo_access proxy:mysql:/etc/postfix/my.cf,"
+                " reject_unknown_helo_hostname")
+    assert restriction_maps(expanded) == ["regexp:/etc/postfix/helo_access", "hash:/etc/postfix/legacy_helo"]
