@@ -22,7 +22,8 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration sanity molecule test clean
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration sanity molecule test clean \
+        bench bench-smoke bench-tools
 
 help:
 	@echo "make test         everything CI runs (installs its own venv and Postfix)"
@@ -30,6 +31,8 @@ help:
 	@echo "make integration  modules through ansible-playbook, judged by real Postfix"
 	@echo "make sanity       ansible-test sanity (offline)"
 	@echo "make lint         yamllint + ansible-lint"
+	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
+	@echo "make bench-smoke  the same at small sizes, one repetition (checks the benchmarks work)"
 	@echo "make clean        remove the venv and build dirs"
 
 $(BIN)/.installed: requirements-dev.txt
@@ -73,6 +76,18 @@ sanity: venv
 
 test: setup
 	@scripts/run-tests.sh
+
+# Benchmarks measure; they never judge `make test`. BENCH_ARGS, e.g. "--only lookup".
+BENCH_ARGS ?=
+
+bench-tools:
+	@scripts/ensure-bench-tools.sh
+
+bench: setup bench-tools
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-smoke: setup bench-tools
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(COLLECTIONS) .build .cache .pytest_cache
