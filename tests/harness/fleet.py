@@ -183,7 +183,8 @@ class Fleet:
     """Every host of one fleet directory; ``up()`` and ``down()``."""
 
     def __init__(self, fleet_dir):
-        self.fleet_dir = os.path.abspath(fleet_dir)
+        # The real path: processes name it on their command lines, whatever symlink led here.
+        self.fleet_dir = os.path.realpath(fleet_dir)
         self.client_key = os.path.join(self.fleet_dir, "id_ed25519")
         self.authorized_keys = os.path.join(self.fleet_dir, "authorized_keys")
         self.control_dir = os.path.join(self.fleet_dir, "cp")
