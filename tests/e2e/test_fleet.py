@@ -61,17 +61,28 @@ def ansible_adhoc(inventory, module, args, pattern="all"):
     return completed, results
 
 
-@pytest.fixture
-def fleet():
-    fleet_dir = make_base_dir("mailops-fleet-")
-    started = Fleet(fleet_dir).up(HOST_COUNT)
+def started_fleet():
+    started = Fleet(make_base_dir("mailops-fleet-")).up(HOST_COUNT)
     yield started
     if os.path.exists(started.state_path):
         started.down()
     started.remove()
 
 
-def test_each_host_is_its_own_sshd_reached_over_ssh(fleet):
+@pytest.fixture(scope="module")
+def running_fleet():
+    """One fleet for the tests that only look at it."""
+    yield from started_fleet()
+
+
+@pytest.fixture
+def fleet():
+    """A fleet of the test's own (it may be taken down)."""
+    yield from started_fleet()
+
+
+def test_each_host_is_its_own_sshd_reached_over_ssh(running_fleet):
+    fleet = running_fleet
     completed, results = ansible_adhoc(fleet.inventory_path, "ansible.builtin.shell", "echo $SSH_CONNECTION")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert sorted(results) == ["mx%d" % index for index in range(1, HOST_COUNT + 1)]
@@ -83,7 +94,8 @@ def test_each_host_is_its_own_sshd_reached_over_ssh(fleet):
         assert not answers("127.0.0.1", host.ssh_port)
 
 
-def test_each_host_runs_its_own_postfix_with_the_inventory_config_dir(fleet):
+def test_each_host_runs_its_own_postfix_with_the_inventory_config_dir(running_fleet):
+    fleet = running_fleet
     with open(fleet.inventory_path) as inventory_file:
         inventory = yaml.safe_load(inventory_file)
     inventory_hosts = inventory["all"]["children"]["mail_servers"]["hosts"]
@@ -119,6 +131,8 @@ def test_down_leaves_no_process_and_no_listener(fleet):
     assert fleet.leftover_processes() == []
 
 
-def test_up_refuses_a_directory_that_already_holds_a_fleet(fleet):
+def test_up_refuses_a_directory_that_already_holds_a_fleet(running_fleet):
     with pytest.raises(FleetError, match="already holds a fleet"):
-        Fleet(fleet.fleet_dir).up(1)
+        Fleet(running_fleet.fleet_dir).up(1)
+    # The running fleet was left alone.
+    assert all(host.sshd_pid() and host.postfix.master_pid() for host in running_fleet.hosts)

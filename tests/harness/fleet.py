@@ -216,12 +216,12 @@ class Fleet:
             raise FleetError("a fleet has 1..%d hosts, not %d" % (MAX_HOSTS, host_count))
         if not os.path.isfile(SSHD):
             raise FleetError("%s not found: install openssh-server (scripts/ensure-postfix.sh does)" % SSHD)
+        if os.path.exists(self.state_path):
+            raise FleetError("%s already holds a fleet: run `down` first" % self.fleet_dir)
         os.makedirs(self.fleet_dir, exist_ok=True)
         # The postfix user must traverse down to each instance's queue and data dirs.
         os.chmod(self.fleet_dir, 0o755)
         os.makedirs(self.control_dir, mode=0o700, exist_ok=True)
-        if os.path.exists(self.state_path):
-            raise FleetError("%s already holds a fleet: run `down` first" % self.fleet_dir)
         self.group = group
         if not os.path.exists(self.client_key):
             _run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "fleet client", "-f", self.client_key])
