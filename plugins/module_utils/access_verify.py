@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Ask Postfix what a table means, before it is written.
+
+Each function is handed a ``run_command`` callable, a Postfix config dir and a
+scratch directory it may write to; it writes the table there (and builds the
+index for indexed types), and asks ``postmap -q -`` about every name in one
+process. The live table and its index are never touched.
+
+To say *which line* answers a name, the table is also written with each
+result prefixed by ``mailops-line-N`` (N is the line number in the real
+table): matching depends only on the keys and expressions, so Postfix's
+answer names the winning line and still carries its action.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.mailops.postfix.plugins.module_utils import postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.access_entry import (
+    REGEXP_TYPES,
+    AccessTableError,
+    normalize_action,
+)
+from ansible_collections.mailops.postfix.plugins.module_utils.access_table import (
+    expression_end,
+    parse_table,
+    split_lines,
+)
+
+LINE_TAG = "mailops-line-"
+TAGGED_ANSWER = re.compile(r"^%s(\d+)(?: (.*))?$" % LINE_TAG)
+SYNTAX_PROBE = "mailops-syntax-probe.invalid"
+WARNING_LINE = re.compile(r", line (\d+):")
+
+
+def _write_table(work_dir, name, text, map_type, run_command, config_dir):
+    path = os.path.join(work_dir, name)
+    with open(path, "wb") as table_file:
+        table_file.write(text.encode("utf-8", "surrogateescape"))
+    if map_type in postfix_cli.INDEXED_TYPES:
+        postfix_cli.postmap_build(run_command, config_dir, map_type, path)
+    return path
+
+
+def tagged_text(text, map_type):
+    """``text`` with every rule's result prefixed by the rule's line number."""
+    tagged = []
+    number = 0
+    for physical in split_lines(text):
+        number += 1
+        stripped = physical.strip()
+        if not stripped or stripped.startswith("#") or physical[:1].isspace():
+            tagged.append(physical)
+            continue
+        if map_type in REGEXP_TYPES:
+            lowered = stripped.lower()
+            if lowered == "endif" or re.match(r"^if\s*!?/", lowered):
+                tagged.append(physical)
+                continue
+            end = expression_end(physical)
+        else:
+            match = re.match(r"^\S+", physical)
+            end = match.end() if match else None
+        if end is None:
+            tagged.append(physical)
+            continue
+        tagged.append("%s %s%d%s" % (physical[:end], LINE_TAG, number, physical[end:]))
+    return "".join(tagged)
+
+
+def winning_lines(run_command, config_dir, work_dir, map_type, text, names):
+    """Which line of ``text`` Postfix answers each name with.
+
+    Returns ``({name: {"line": N, "text": ..., "action": ...}}, warnings)``;
+    names no line matches are absent from the answer.
+    """
+    path = _write_table(work_dir, "tagged", tagged_text(text, map_type), map_type, run_command, config_dir)
+    answers, warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, names)
+    physical = split_lines(text)
+    found = {}
+    for name, answer in answers.items():
+        match = TAGGED_ANSWER.match(answer)
+        if not match:
+            continue
+        number = int(match.group(1))
+        found[name] = {"line": number, "text": physical[number - 1].rstrip("\n"), "action": match.group(2) or ""}
+    return found, [warning.replace(path, "<table>") for warning in warnings]
+
+
+def verify_plan(run_command, config_dir, work_dir, map_type, plan):
+    """Check the candidate ``plan.new_text`` with Postfix before it is written.
+
+    Raises AccessTableError when Postfix rejects a line that an entry wrote
+    (an invalid pattern, for example). Returns warnings: entries whose names
+    Postfix answers with another line or action (shadowed), absent entries
+    still matched, and Postfix's own warnings about other lines.
+    """
+    # One name no entry covers makes Postfix read (and judge) the whole table even for patterns alone.
+    names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names) | set([SYNTAX_PROBE]))
+    path = _write_table(work_dir, "candidate", plan.new_text, map_type, run_command, config_dir)
+    answers, postfix_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, names)
+    _raise_for_entry_lines(plan, map_type, postfix_warnings, path)
+    warnings = ["Postfix: %s" % warning.replace(path, "<candidate table>") for warning in postfix_warnings]
+    mismatched = []
+    for entry, probe_names in plan.probes:
+        for name in probe_names:
+            answer = answers.get(name)
+            holds = answer is not None and normalize_action(answer) == entry.action
+            if holds != (entry.state == "present"):
+                mismatched.append((entry, name, answer))
+    if not mismatched:
+        return warnings
+    winners, _tagged_warnings = winning_lines(run_command, config_dir, work_dir, map_type, plan.new_text,
+                                              sorted(set(name for _entry, name, _answer in mismatched)))
+    for entry, name, answer in mismatched:
+        winner = winners.get(name)
+        if entry.state == "present":
+            if winner is None:
+                warnings.append("%s: Postfix finds no line for %s in the new table" % (entry.label, name))
+            else:
+                warnings.append("%s: Postfix answers %s with line %d (%s), action %r, not %r: that earlier line "
+                                "shadows the entry (the first match wins)"
+                                % (entry.label, name, winner["line"], winner["text"], answer, entry.action))
+        else:
+            warnings.append("%s is absent but Postfix still answers %s with %r from line %d (%s)"
+                            % (entry.label, name, answer, winner["line"] if winner else 0,
+                               winner["text"] if winner else "?"))
+    return warnings
+
+
+def _raise_for_entry_lines(plan, map_type, postfix_warnings, path):
+    """Postfix refusing a line an entry wrote fails the task (nothing is written yet)."""
+    physical = split_lines(plan.new_text)
+    for warning in postfix_warnings:
+        match = WARNING_LINE.search(warning)
+        if not match or path not in warning:
+            continue
+        number = int(match.group(1))
+        if number > len(physical):
+            continue
+        line_text = physical[number - 1].rstrip("\n")
+        for entry, _names in plan.probes:
+            if entry.state == "present" and _entry_wrote(entry, line_text, map_type):
+                raise AccessTableError("%s: Postfix rejects the table line %r: %s"
+                                       % (entry.label, line_text, warning.split(": ", 1)[-1]
+                                          if ": " in warning else warning))
+
+
+def _entry_wrote(entry, line_text, map_type):
+    lines = parse_table(line_text + "\n", map_type)
+    if not lines:
+        return False
+    line = lines[0]
+    if entry.kind == "pattern":
+        return line.expression == "/%s/" % entry.value
+    if entry.kind == "domain" and map_type in REGEXP_TYPES:
+        return line.kind == "domain" and line.domain.lower() == entry.value.lower()
+    keys = set(key.lower() for key in entry.table_keys(map_type))
+    return bool(keys & set(key.lower() for key in line.keys))

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Bad input fails the task before anything is written: the message names the entry, no traceback."""
+
+import pytest
+
+GOOD = {"host": "good.example"}
+SEED_TEXT = "# hand written\n/^50\\.0\\.0\\.1$/ OK\n/^mxbox50\\.bitwiz\\.net$/ OK\n"
+
+BAD_ENTRIES = [
+    ({"host": "mx.example\n/./ OK"}, "entries[1] (host=mx.example\n/./ OK): the host contains '\\n'"),
+    ({"host": "mx\x00.example"}, "entries[1] (host=mx\x00.example): the host contains '\\x00'"),
+    ({"host": "mx.example/ OK"}, "entries[1] (host=mx.example/ OK): the host contains '/'"),
+    ({"domain": "evil/.example"}, "entries[1] (domain=evil/.example): the domain contains '/'"),
+    ({"host": "mx example"}, "entries[1] (host=mx example): the host contains ' '"),
+    ({"ip": "50.0.0.256"}, "entries[1] (ip=50.0.0.256): '50.0.0.256' is not a valid IPv4 or IPv6 address"),
+    ({"ip": "2001:db8:::25"}, "entries[1] (ip=2001:db8:::25): '2001:db8:::25' is not a valid"),
+    ({"host": "mx.example", "action": "ACCEPT"}, "entries[1] (host=mx.example): unknown action 'ACCEPT'"),
+    ({"host": "mx.example", "ip": "50.0.0.1"}, "entries[1] (host=mx.example, ip=50.0.0.1): give exactly one"),
+    ({"action": "OK"}, "entries[1] (no host/domain/ip/pattern): give exactly one"),
+    ({"pattern": "^(mx"}, "entries[1] (pattern=^(mx): Postfix rejects the table line '/^(mx/ OK'"),
+    ({"pattern": "^a/b$"}, "entries[1] (pattern=^a/b$): the pattern contains an unescaped '/'"),
+    ({"host": "mx.example", "action": "REJECT no\nOK"}, "entries[1] (host=mx.example): the action spans more than one line"),
+    ({"host": "mx.example", "comment": "one\n/./ OK"}, "entries[1] (host=mx.example): the comment spans more than one line"),
+]
+
+
+@pytest.mark.parametrize("bad_entry, message", BAD_ENTRIES, ids=[str(index) for index in range(len(BAD_ENTRIES))])
+def test_bad_entry_fails_and_changes_nothing(table, bad_entry, message):
+    table.write(SEED_TEXT)
+    before = table.bytes()
+    result = table.run([GOOD, bad_entry])
+    assert result["failed"] is True
+    assert result["msg"].startswith(message), result["msg"]
+    # fail_json with a sentence: ansible-core marks such results "(traceback unavailable)"
+    assert result.get("exception", "(traceback unavailable)") == "(traceback unavailable)"
+    assert "Traceback" not in result["_stdout"]
+    assert table.bytes() == before
+
+
+def test_pattern_in_an_indexed_table_is_refused(table_factory):
+    table = table_factory("hash")
+    table.write("good.example OK\n")
+    result = table.run([{"pattern": "^mx"}])
+    assert result["failed"] is True
+    assert result["msg"] == "entries[0] (pattern=^mx): pattern entries need a regexp or pcre table, not hash"
+    assert table.text() == "good.example OK\n"

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Comparing a table with the wanted entries (pure; Postfix judges the results in integration tests)."""
+
+import pytest
+
+from ansible_collections.mailops.postfix.plugins.module_utils.access_entry import AccessTableError, parse_entries
+from ansible_collections.mailops.postfix.plugins.module_utils.access_plan import plan_table, resolve_layout
+
+SEED = "# peers\n\n/^50\\.0\\.0\\.1$/ OK\n/^50\\.0\\.0\\.2$/ OK\n/^mxbox50\\.bitwiz\\.net$/ OK\n"
+
+
+def plan(text, raw_entries, map_type="regexp", **kwargs):
+    return plan_table(text, parse_entries(raw_entries, map_type), map_type, **kwargs)
+
+
+def test_seed_entries_are_already_satisfied():
+    result = plan(SEED, [{"host": "mxbox50.bitwiz.net"}, {"host": "MXBOX50.bitwiz.net"}])
+    assert not result.changed and result.new_text == SEED
+
+
+def test_ip_adds_only_the_missing_literal_next_to_the_bare_address():
+    result = plan(SEED, [{"ip": "50.0.0.1"}])
+    assert result.new_text == SEED.replace("/^50\\.0\\.0\\.1$/ OK\n",
+                                           "/^50\\.0\\.0\\.1$/ OK\n/^\\[50\\.0\\.0\\.1\\]$/ OK\n")
+    assert result.added == ["/^\\[50\\.0\\.0\\.1\\]$/ OK"] and result.removed == []
+
+
+def test_new_exact_lines_go_after_the_last_exact_line_and_before_domains():
+    text = SEED + "/^(.+\\.)?bitwiz\\.org$/ OK\n/./ REJECT\n"
+    result = plan(text, [{"domain": "example.org"}, {"host": "new.example", "comment": "ticket 7"}])
+    assert result.new_text.splitlines()[5:] == [
+        "# ticket 7", "/^new\\.example$/ OK", "/^(.+\\.)?bitwiz\\.org$/ OK", "/^(.+\\.)?example\\.org$/ OK", "/./ REJECT"]
+
+
+def test_first_match_moves_a_new_line_above_the_line_that_would_answer_first():
+    text = "/^mx/ REJECT\n/^a\\.example$/ OK\n"
+    result = plan(text, [{"host": "mxbox50.bitwiz.net"}], first_match={"mxbox50.bitwiz.net": 1})
+    assert result.new_text == "/^mxbox50\\.bitwiz\\.net$/ OK\n" + text
+
+
+def test_changed_action_is_rewritten_in_place():
+    result = plan(SEED, [{"host": "mxbox50.bitwiz.net", "action": "REJECT bad"}])
+    assert result.new_text == SEED.replace("$/ OK\n", "$/ REJECT bad\n", 3).replace(
+        "/^50\\.0\\.0\\.1$/ REJECT bad", "/^50\\.0\\.0\\.1$/ OK").replace("/^50\\.0\\.0\\.2$/ REJECT bad", "/^50\\.0\\.0\\.2$/ OK")
+    assert result.removed == ["/^mxbox50\\.bitwiz\\.net$/ OK"]
+
+
+def test_absent_removes_the_line_and_only_the_comment_it_names():
+    text = "# header\n\n# bitwiz mx\n/^mxbox50\\.bitwiz\\.net$/ OK\n/^a\\.example$/ OK\n"
+    result = plan(text, [{"host": "mxbox50.bitwiz.net", "state": "absent"}])
+    assert result.new_text == "# header\n\n# bitwiz mx\n/^a\\.example$/ OK\n"
+    result = plan(text, [{"host": "mxbox50.bitwiz.net", "state": "absent", "comment": "bitwiz mx"}])
+    assert result.new_text == "# header\n\n/^a\\.example$/ OK\n"
+
+
+def test_absent_removes_a_name_from_a_shared_line():
+    result = plan("/^(a\\.example|b\\.example)$/ OK\n", [{"host": "a.example", "state": "absent"}])
+    assert result.new_text == "/^b\\.example$/ OK\n"
+
+
+def test_comment_is_written_above_its_line_and_an_old_one_is_kept():
+    result = plan("# old\n/^a\\.example$/ OK\n", [{"host": "a.example", "comment": "new"}])
+    assert result.new_text == "# old\n# new\n/^a\\.example$/ OK\n"
+    assert not plan(result.new_text, [{"host": "a.example", "comment": "new"}]).changed
+    result = plan("/^a\\.example$/ OK\n", [{"host": "a.example", "comment": "new"}])
+    assert result.new_text == "# new\n/^a\\.example$/ OK\n"
+
+
+def test_exclusive_keeps_comments_and_drops_unlisted_rules():
+    text = "# keep me\n" + SEED + "/^x/ REJECT\n"
+    result = plan(text, [{"host": "mxbox50.bitwiz.net"}], exclusive=True)
+    assert result.new_text == "# keep me\n# peers\n\n/^mxbox50\\.bitwiz\\.net$/ OK\n"
+
+
+def test_patterns_are_found_by_their_text():
+    text = "/^foo[0-9]+\\.example$/ OK\n/./ REJECT\n"
+    assert not plan(text, [{"pattern": "^foo[0-9]+\\.example$"}]).changed
+    assert plan(text, [{"pattern": "^foo[0-9]+\\.example$", "state": "absent"}]).new_text == "/./ REJECT\n"
+
+
+def test_missing_final_newline_is_added_only_when_appending():
+    assert plan("# only\n/^a\\.example$/ OK", [{"host": "a.example"}]).new_text == "# only\n/^a\\.example$/ OK"
+    assert plan("/^a\\.example$/ OK", [{"host": "b.example"}]).new_text == "/^a\\.example$/ OK\n/^b\\.example$/ OK\n"
+
+
+def test_indexed_tables_get_plain_keys():
+    result = plan("# hash\nmxbox50.bitwiz.net OK\n", [{"ip": "50.0.0.1"}, {"domain": "bitwiz.org"}], "hash")
+    assert result.new_text == "# hash\nmxbox50.bitwiz.net OK\n50.0.0.1 OK\n[50.0.0.1] OK\nbitwiz.org OK\n.bitwiz.org OK\n"
+
+
+def test_conflicting_entries_are_refused():
+    with pytest.raises(AccessTableError, match=r"entries\[1\] \(ip=50.0.0.1\) conflicts with entries\[0\]"):
+        plan("", [{"host": "50.0.0.1"}, {"ip": "50.0.0.1", "action": "REJECT"}])
+
+
+def test_grouped_layout_is_sorted_chunked_and_stable():
+    hosts = [{"host": "h%02d.example" % number} for number in range(25, 0, -1)]
+    result = plan("# top\n/./ REJECT\n", hosts + [{"host": "odd.example", "action": "DUNNO"}],
+                  layout="grouped", group_size=10, first_match={"h07.example": 2})
+    lines = result.new_text.splitlines()
+    assert lines[0] == "# top"
+    assert lines[1] == "/^odd\\.example$/ DUNNO"  # actions in sorted order, names sorted within each
+    assert lines[2] == "/^(h01\\.example|h02\\.example|h03\\.example|h04\\.example|h05\\.example|h06\\.example|" \
+                       "h07\\.example|h08\\.example|h09\\.example|h10\\.example)$/ OK"
+    assert lines[4] == "/^(h21\\.example|h22\\.example|h23\\.example|h24\\.example|h25\\.example)$/ OK"
+    assert lines[5] == "/./ REJECT"
+    again = plan(result.new_text, hosts, layout="grouped", group_size=10)
+    assert not again.changed
+    fewer = plan(result.new_text, [{"host": "h05.example", "state": "absent"}], layout="grouped", group_size=10)
+    assert "h05" not in fewer.new_text and fewer.new_text.count("\n") == result.new_text.count("\n")
+
+
+def test_auto_layout_threshold():
+    assert resolve_layout("auto", "regexp", 200) == "line"
+    assert resolve_layout("auto", "pcre", 201) == "grouped"
+    assert resolve_layout("grouped", "hash", 5000) == "line"
