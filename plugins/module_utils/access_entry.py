@@ -204,9 +204,9 @@ def parse_entries(raw_entries, map_type, default_state="present", today=None):
             elif kind == "ip":
                 _normalize_ip(value)
             else:
-                _validate_name(value, kind)
                 if kind == "domain":
                     value = value.strip(".")
+                _validate_name(value, kind)
             validate_action(action)
             if comment is not None:
                 comment = str(comment)

@@ -43,8 +43,9 @@ DEFAULT_GROUP_SIZE = 500
 class TablePlan:
     """The outcome of a comparison: the new text and what it adds and removes."""
 
-    def __init__(self, old_text, new_text, layout, probes):
+    def __init__(self, old_text, new_text, layout, probes, placed_names=()):
         self.old_text = old_text
+        self.placed_names = list(placed_names)  # names of entries that got a new line
         self.new_text = new_text
         self.layout = layout
         self.probes = probes    # [(entry, [names])] to ask Postfix about
@@ -207,15 +208,19 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
                          last_exact if last_exact is not None else -1) + 1 or end
     number_to_index = dict((line.number, i) for i, line in enumerate(lines))
 
+    placed_names = []
+
     def place(names, anchor):
         """Move ``anchor`` up to an existing line Postfix would answer one of ``names`` with."""
+        placed_names.extend(names)
         for name in names:
             index = number_to_index.get((first_match or {}).get(name.lower()))
             if index is not None and index < anchor and not editor.removed(index):
                 anchor = index
         return anchor
 
-    resolved = resolve_layout(layout, map_type, len(wanted_keys) + sum(len(k) for k in kept_keys.values()))
+    exact_names = set(wanted_keys) | set(key.lower() for kept in kept_keys.values() for key in kept)
+    resolved = resolve_layout(layout, map_type, len(exact_names))
     pooled = []  # grouped layout: (key, action) of every exact name without its own comment
     if resolved == "grouped":
         for index, kept in sorted(kept_keys.items()):
@@ -272,7 +277,7 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
         editor.insertions[position].insert(0, (-1, 0, _render_grouped(pooled, map_type, group_size)))
 
     probes = [(entry, entry.probe_names() if regexp else entry.table_keys(map_type)) for entry in entries]
-    return TablePlan(old_text, editor.text(), resolved, probes)
+    return TablePlan(old_text, editor.text(), resolved, probes, placed_names)
 
 
 def _render_grouped(pooled, map_type, group_size):

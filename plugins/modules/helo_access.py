@@ -238,13 +238,16 @@ def compute(module, old_text, entries):
     work_dir = tempfile.mkdtemp(prefix="mailops-helo-access-")
     try:
         with config_dir_for(module) as config_dir:
-            first_match = {}
-            if old_text and map_type in ("regexp", "pcre"):
-                names = [name for entry in entries if entry.state == "present" for name in entry.probe_names()]
-                winners, _warnings = winning_lines(module.run_command, config_dir, work_dir, map_type, old_text, names)
-                first_match = dict((name.lower(), winner["line"]) for name, winner in winners.items())
-            plan = plan_table(old_text or "", entries, map_type, exclusive=params["exclusive"],
-                              layout=params["layout"], group_size=params["group_size"], first_match=first_match)
+            options = dict(exclusive=params["exclusive"], layout=params["layout"], group_size=params["group_size"])
+            plan = plan_table(old_text or "", entries, map_type, **options)
+            if old_text and map_type in ("regexp", "pcre") and plan.placed_names:
+                # Ask Postfix which existing lines would answer the new names first, and
+                # place the new lines above them (only the new names: big tables stay cheap).
+                winners, _warnings = winning_lines(module.run_command, config_dir, work_dir, map_type, old_text,
+                                                   sorted(set(plan.placed_names)))
+                if winners:
+                    first_match = dict((name.lower(), winner["line"]) for name, winner in winners.items())
+                    plan = plan_table(old_text, entries, map_type, first_match=first_match, **options)
             warnings = verify_plan(module.run_command, config_dir, work_dir, map_type, plan)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

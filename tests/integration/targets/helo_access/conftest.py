@@ -22,6 +22,8 @@ class Table:
     def run(self, entries, check=False, diff=False, **options):
         args = dict(path=self.path, type=self.map_type, config_dir=self.config_dir, entries=entries)
         args.update(options)
+        if args["config_dir"] is None:
+            del args["config_dir"]
         return run_module("mailops.postfix.helo_access", args, check=check, diff=diff)
 
     def write(self, text):

@@ -104,15 +104,23 @@ def test_new_entries_go_where_they_take_effect(table):
         "mxbox50.bitwiz.net": "OK", "mxother.example": "REJECT no mx names", "[50.0.0.1]": "OK"}
 
 
-def test_backup_and_file_attributes(table):
+def test_backup_and_file_attributes_without_a_main_cf_beside_the_table(table):
     table.write(SEED_TEXT)
-    result = table.run([{"host": "b.example"}], backup=True, mode="0640")
+    # no config_dir and no main.cf in the table's directory: Postfix gets a scratch config dir
+    result = table.run([{"host": "b.example"}], backup=True, mode="0640", config_dir=None)
     assert result["changed"] is True
     with open(result["backup_file"]) as backup:
         assert backup.read() == SEED_TEXT
     assert oct(os.stat(table.path).st_mode & 0o777) == "0o640"
-    result = table.run([{"host": "b.example"}], mode="0644")
+    result = table.run([{"host": "b.example"}], mode="0644", config_dir=None)
     assert result["changed"] is True and oct(os.stat(table.path).st_mode & 0o777) == "0o644"
+    assert table.answers(["b.example"]) == {"b.example": "OK"}
+
+
+def test_explicit_config_dir_needs_a_main_cf(table, tmp_path):
+    result = table.run([{"host": "a.example"}], config_dir=str(tmp_path))
+    assert result["failed"] is True and result["msg"] == "config_dir %s has no main.cf" % tmp_path
+    assert not os.path.exists(table.path)
 
 
 def test_create_false_fails_on_a_missing_table(table):

@@ -67,6 +67,7 @@ def test_normalize_action():
     ({"host": "a.example", "ip": "50.0.0.1"}, r"entries\[0\] \(host=a.example, ip=50.0.0.1\): give exactly one"),
     ({"action": "OK"}, r"entries\[0\] \(no host/domain/ip/pattern\)"),
     ({"pattern": "^a/b$"}, r"unescaped '/'"),
+    ({"domain": "."}, r"entries\[0\] \(domain=\.\): the domain is empty"),
     ({"pattern": "^a b$"}, r"whitespace"),
     ({"host": "a.example", "action": "REJECT x\nOK"}, r"more than one line"),
     ({"host": "a.example", "comment": "one\ntwo"}, r"comment spans more than one line"),

@@ -114,3 +114,9 @@ def test_auto_layout_threshold():
     assert resolve_layout("auto", "regexp", 200) == "line"
     assert resolve_layout("auto", "pcre", 201) == "grouped"
     assert resolve_layout("grouped", "hash", 5000) == "line"
+
+
+def test_only_new_lines_ask_where_they_go():
+    assert plan(SEED, [{"host": "mxbox50.bitwiz.net"}]).placed_names == []
+    assert plan(SEED, [{"host": "new.example"}, {"domain": "bitwiz.org"}]).placed_names == [
+        "new.example", "bitwiz.org", "mailops-probe.bitwiz.org"]
