@@ -176,3 +176,58 @@ def postfix_check(run_command, config_dir):
     """``postfix -c DIR check``; returns its warnings, raises on failure."""
     _rc, _out, err = _run(run_command, ["postfix", "-c", config_dir, "check"])
     return warnings_in(err)
+
+
+def postconf_defaults(run_command, config_dir, names):
+    """Postfix's built-in defaults: ``postconf -c DIR -d -h`` per name.
+
+    Returns ``(defaults, warnings)``. A name Postfix has no default for (not
+    one of its parameters, nor one defined by a master.cf service name) has
+    the value None: postconf warns "NAME: unknown parameter" for it.
+    """
+    defaults = {}
+    warnings = []
+    for name in names:
+        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-d", "-h", name])
+        tool_warnings = warnings_in(err)
+        warnings.extend(tool_warnings)
+        unknown = "%s: unknown parameter" % name in tool_warnings
+        defaults[name] = None if unknown else out.rstrip("\n")
+    return defaults, warnings
+
+
+def postconf_expanded_values(run_command, config_dir, names):
+    """Values with ``$name`` references expanded: ``postconf -c DIR -x -h`` per name.
+
+    Returns ``(values, warnings)``; an unknown name has the value None, as in
+    ``postconf_values``.
+    """
+    values = {}
+    warnings = []
+    for name in names:
+        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-x", "-h", name])
+        tool_warnings = warnings_in(err)
+        warnings.extend(tool_warnings)
+        unknown = "%s: unknown parameter" % name in tool_warnings
+        values[name] = None if unknown else out.rstrip("\n")
+    return values, warnings
+
+
+def postconf_builtin_values(run_command, config_dir, names, expand=False):
+    """Several of Postfix's own parameters in one ``postconf -c DIR -h [-x] NAME...``.
+
+    For built-in names only: postconf prints one line per known name and
+    nothing for an unknown one, so a missing line cannot be placed; that
+    raises PostfixCommandError. ``expand`` follows ``$name`` references (-x).
+    Returns ``{name: value}``.
+    """
+    names = list(names)
+    args = ["postconf", "-c", config_dir] + (["-x"] if expand else []) + ["-h"] + names
+    _rc, out, err = _run(run_command, args)
+    lines = out.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != len(names):
+        raise PostfixCommandError("%s printed %d lines for %d names: %s"
+                                  % (" ".join(args), len(lines), len(names), "; ".join(warnings_in(err))))
+    return dict(zip(names, lines))

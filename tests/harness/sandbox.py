@@ -205,8 +205,52 @@ class PostfixSandbox:
             % (self.config_dir, self.address, self.port, timeout, self.log_tail())
         )
 
-    def reload(self):
+    def smtpd_pids(self):
+        """PIDs of this instance's smtpd processes."""
+        pids = []
+        for pid in self.processes():
+            try:
+                with open("/proc/%d/comm" % pid) as comm:
+                    if comm.read().strip() == "smtpd":
+                        pids.append(pid)
+            except OSError:
+                continue
+        return pids
+
+    def _log_size(self):
+        try:
+            return os.path.getsize(self.log_file)
+        except OSError:
+            return 0
+
+    def _logged_since(self, offset, text):
+        try:
+            with open(self.log_file) as log:
+                log.seek(offset)
+                return text in log.read()
+        except OSError:
+            return False
+
+    def reload(self, timeout=10):
+        """``postfix reload`` and wait until it has taken effect.
+
+        The command returns once it has signalled the master; until the master
+        has re-read main.cf and the idle smtpd processes of the old
+        configuration have exited, the next connection may still be served by
+        one of them (seen under load: a probe right after reload got the old
+        answer). Waits for the master's "reload" log line and for those
+        processes to be gone, at most ``timeout`` seconds.
+        """
+        old_smtpd = set(self.smtpd_pids())
+        log_offset = self._log_size()
         self.run(["postfix", "-c", self.config_dir, "reload"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._logged_since(log_offset, "reload -- version") and not old_smtpd & set(self.smtpd_pids()):
+                return
+            time.sleep(0.05)
+        raise SandboxError("postfix reload in %s did not take effect within %ds (old smtpd %s)\n%s"
+                           % (self.config_dir, timeout, sorted(old_smtpd), self.log_tail()))
 
     def processes(self):
         """PIDs of every process that belongs to this instance (MAIL_CONFIG in its environment)."""

@@ -77,3 +77,42 @@ def test_scratch_config_dir_is_removed():
         values, _warnings = cli.postconf_values(RUN, directory, ["smtpd_helo_required"])
         assert values["smtpd_helo_required"] == "yes"
     assert not os.path.exists(directory)
+
+
+def test_postconf_defaults_ignore_main_cf_and_mark_unknown(config_dir):
+    (config_dir / "main.cf").write_text("smtpd_helo_required = yes\nmy_ref = a\nsmtpd_client_restrictions = $my_ref\n")
+    cli.backdate(str(config_dir / "main.cf"))
+    defaults, warnings = cli.postconf_defaults(RUN, str(config_dir),
+                                               ["smtpd_helo_required", "maximal_queue_lifetime", "my_ref"])
+    assert defaults == {"smtpd_helo_required": "no", "maximal_queue_lifetime": "5d", "my_ref": None}
+    assert "my_ref: unknown parameter" in warnings
+
+
+def test_postconf_expanded_values_follow_references(config_dir):
+    (config_dir / "main.cf").write_text(
+        "table = regexp:/etc/postfix/helo_access\n"
+        "helo_checks = check_helo_access $table, reject_non_fqdn_helo_hostname\n"
+        "smtpd_helo_restrictions = permit_mynetworks, $helo_checks\n")
+    cli.backdate(str(config_dir / "main.cf"))
+    values, _warnings = cli.postconf_expanded_values(RUN, str(config_dir), ["smtpd_helo_restrictions", "no_such_x"])
+    assert values == {
+        "smtpd_helo_restrictions":
+            "permit_mynetworks, check_helo_access regexp:/etc/postfix/helo_access, reject_non_fqdn_helo_hostname",
+        "no_such_x": None}
+    plain, _warnings = cli.postconf_values(RUN, str(config_dir), ["smtpd_helo_restrictions"])
+    assert plain == {"smtpd_helo_restrictions": "permit_mynetworks, $helo_checks"}
+
+
+def test_postconf_builtin_values_in_one_call(config_dir):
+    (config_dir / "main.cf").write_text("helo_checks = reject_non_fqdn_helo_hostname\n"
+                                        "smtpd_helo_restrictions = permit_mynetworks,\n  $helo_checks\n"
+                                        "smtpd_helo_required = yes\n")
+    cli.backdate(str(config_dir / "main.cf"))
+    names = ["smtpd_helo_restrictions", "smtpd_client_restrictions", "smtpd_helo_required"]
+    assert cli.postconf_builtin_values(RUN, str(config_dir), names) == {
+        "smtpd_helo_restrictions": "permit_mynetworks, $helo_checks", "smtpd_client_restrictions": "",
+        "smtpd_helo_required": "yes"}
+    assert cli.postconf_builtin_values(RUN, str(config_dir), names, expand=True)["smtpd_helo_restrictions"] == \
+        "permit_mynetworks, reject_non_fqdn_helo_hostname"
+    with pytest.raises(cli.PostfixCommandError, match="printed 1 lines for 2 names: no_such_x: unknown parameter"):
+        cli.postconf_builtin_values(RUN, str(config_dir), ["no_such_x", "smtpd_helo_required"])
