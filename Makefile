@@ -22,7 +22,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration sanity molecule test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration e2e sanity molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
@@ -33,6 +33,10 @@ help:
 	@echo "make lint         yamllint + ansible-lint"
 	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
 	@echo "make bench-smoke  the same at small sizes, one repetition (checks the benchmarks work)"
+	@echo "make e2e          end-to-end: the rollout playbook over several sandboxes, make demo's table"
+	@echo "make molecule     molecule scenarios under extensions/molecule (sandbox Postfix instances)"
+	@echo "make demo         a sandbox Postfix on 127.0.0.1, the role applied, the SMTP dialog as a table"
+	@echo "make demo-stop    stop a demo left running (MAILOPS_DEMO_KEEP=1 make demo)"
 	@echo "make clean        remove the venv and build dirs"
 
 $(BIN)/.installed: requirements-dev.txt
@@ -68,11 +72,25 @@ unit: venv collection
 integration: setup
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
 
+e2e: setup
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
 # ansible-test wants to run from inside ansible_collections/<ns>/<name> and to
 # bootstrap pip from the internet: give it a copy of the tracked tree and a
 # stand-in bootstrap that uses ensurepip.
 sanity: venv
 	@scripts/sanity.sh "$(SANITY_ROOT)" "$(BIN)"
+
+# Every scenario under extensions/molecule; each creates and destroys its own
+# sandbox instances (no container engine needed).
+molecule: setup
+	$(BIN)/molecule test --all
+
+demo: setup
+	@$(BIN)/python scripts/demo.py
+
+demo-stop: venv
+	@$(BIN)/python scripts/demo.py stop
 
 test: setup
 	@scripts/run-tests.sh
