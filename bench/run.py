@@ -21,7 +21,7 @@ BENCHMARKS = ("lineinfile", "copy", "role", "lookup", "fleet")
 # Sizes and repetitions: the full run (make bench) and the smoke run (make bench-smoke).
 FULL = {"lineinfile_entries": 200, "copy_sizes": (1000, 10000, 100000), "lookup_entries": 10000,
         "lookup_queries": 1000, "fleet_sizes": (5, 20, 50), "reps": 3, "lookup_reps": 5}
-SMOKE = {"lineinfile_entries": 10, "copy_sizes": (100, 1000), "lookup_entries": 1000,
+SMOKE = {"lineinfile_entries": 10, "copy_sizes": (500, 5000), "lookup_entries": 1000,
          "lookup_queries": 100, "fleet_sizes": (2, 3), "reps": 1, "lookup_reps": 1}
 
 
