@@ -60,11 +60,12 @@ class ModuleBench:
         self.log = log
         self.layout = layout
         self.map_type = map_type
+        self.render_timeout = 1800
         self.space = Workspace()
         self.ours_playbook = self.space.playbook("ours.yml", "helo_access", OURS_BODY)
 
-    def run_ours(self, entries_file, table):
-        run = measure.run_playbook(self.ours_playbook, extra_args=_vars(
+    def run_ours(self, entries_file, table, timeout=1800):
+        run = measure.run_playbook(self.ours_playbook, timeout=timeout, extra_args=_vars(
             entries_file=entries_file, table_path=self.space.path(table), postfix_config_dir=self.space.config_dir,
             table_layout=self.layout, table_type=self.map_type))
         return run
@@ -78,7 +79,7 @@ class ModuleBench:
         """
         entries_file = self.space.write_json("%s.json" % label, {"helo_entries": entries})
         self.space.remove("render-%s" % label)
-        run = self.run_ours(entries_file, "render-%s" % label)
+        run = self.run_ours(entries_file, "render-%s" % label, timeout=self.render_timeout)
         if run.changed_count() != 1:
             raise measure.BenchError("helo_access did not report a change writing a new table (%s)" % label)
         rendered = self.space.read("render-%s" % label)
@@ -154,14 +155,18 @@ def lineinfile_loop(count, reps, log):
         bench.cleanup()
 
 
-def copy_scale(sizes, reps_for, log):
+def copy_scale(sizes, reps_for, log, run_timeout=600):
     """Item 2: helo_access vs copy of the same rendered file; first, no-change, one entry changed.
 
     Type pcre, layout auto (grouped at these sizes): the layout docs/performance.md
     recommends for large lists. A regexp table of 10,000 exact names costs every
     smtpd hundreds of MB (item 4), so nobody should keep 100,000 that way.
+
+    Every helo_access run is bounded by ``run_timeout``; a size whose first write
+    does not finish in time is recorded as such and larger sizes are not tried.
     """
     bench = ModuleBench(log, map_type="pcre")
+    bench.render_timeout = run_timeout
     records = []
     task_medians = {}
     try:
@@ -169,8 +174,18 @@ def copy_scale(sizes, reps_for, log):
         for size in sizes:
             reps = reps_for(size)
             entries = workload.helo_entries(size)
-            entries_v1, rendered_v1, entries_v2, rendered_v2 = bench.render(
-                entries, "e%d" % size, then_entries=workload.changed_one(entries))
+            try:
+                entries_v1, rendered_v1, entries_v2, rendered_v2 = bench.render(
+                    entries, "e%d" % size, then_entries=workload.changed_one(entries))
+            except measure.BenchTimeout as error:
+                log("  %d entries: helo_access did not finish within %d s; larger sizes skipped" % (size, error.seconds))
+                for phase in ("first", "no-change", "one entry changed"):
+                    records.append(results.record(
+                        "helo_access %s entries, %s" % (format(size, ","), phase), "task", None,
+                        "copy of the same file", None, goal=1.5, reps=0, timeout_s=error.seconds,
+                        note="helo_access did not finish writing a new table within %d s" % error.seconds))
+                sizes = [done for done in sizes if done < size]
+                break
             source_v1 = bench.space.write("source-v1-%d" % size, rendered_v1)
             source_v2 = bench.space.write("source-v2-%d" % size, rendered_v2)
 

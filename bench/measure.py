@@ -9,6 +9,7 @@ what it changed, so a run can be judged both as a whole and per task.
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -21,6 +22,14 @@ TIME_BINARY = "/usr/bin/time"
 
 class BenchError(Exception):
     """A benchmark could not run or its subject misbehaved; the text says which and why."""
+
+
+class BenchTimeout(BenchError):
+    """A run did not finish within its time bound (it was stopped, with every process it started)."""
+
+    def __init__(self, message, seconds):
+        super().__init__(message)
+        self.seconds = seconds
 
 
 class PlaybookRun:
@@ -74,11 +83,16 @@ def run_playbook(playbook, inventory="localhost,", extra_args=(), env=None, time
         timer_out = os.path.join(timer_dir, "timer.json")
         argv = ["ansible-playbook", "-i", inventory, playbook] + list(extra_args)
         started = time.monotonic()
+        # Own session: on timeout the whole group goes (ansible-playbook, its workers, the module processes).
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                   env=playbook_env(dict(env or {}, MAILOPS_BENCH_TIMER_OUT=timer_out)))
         try:
-            completed = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout,
-                                       env=playbook_env(dict(env or {}, MAILOPS_BENCH_TIMER_OUT=timer_out)))
+            stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as error:
-            raise BenchError("%s did not finish within %d s" % (" ".join(argv), timeout)) from error
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise BenchTimeout("%s did not finish within %d s" % (" ".join(argv), timeout), timeout) from error
+        completed = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
         wall_s = time.monotonic() - started
         if completed.returncode != 0 or not os.path.exists(timer_out):
             raise BenchError("%s failed (rc=%d)\n%s\n%s" % (" ".join(argv), completed.returncode,

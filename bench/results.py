@@ -25,16 +25,17 @@ def record(name, measure, ours, baseline, baseline_value, goal=None, reps=None, 
     """One comparison. ``ours`` and ``baseline_value`` are medians in ``unit`` (s or MB)."""
     if measure not in MEASURES:
         raise ValueError("unknown measure %r" % measure)
-    ratio = ours / baseline_value if baseline_value else None
+    ratio = ours / baseline_value if baseline_value and ours is not None else None
     entry = {
         "name": name,
         "measure": measure,
         "unit": unit,
-        "ours_s": round(ours, 4) if unit == "s" else None,
+        "ours_s": round(ours, 4) if unit == "s" and ours is not None else None,
         "baseline": baseline,
-        "baseline_s": round(baseline_value, 4) if unit == "s" else None,
+        "baseline_s": round(baseline_value, 4) if unit == "s" and baseline_value is not None else None,
         "ratio": round(ratio, 4) if ratio is not None else None,
         "goal": goal,
+        # A run that did not finish (ours None) misses its goal.
         "met": (ratio is not None and ratio <= goal) if goal is not None else None,
         "reps": reps,
     }
@@ -50,6 +51,8 @@ def record(name, measure, ours, baseline, baseline_value, goal=None, reps=None, 
 def _value(entry, side):
     unit = entry["unit"]
     value = entry["%s_s" % side] if unit == "s" else entry["%s_%s" % (side, unit.lower())]
+    if value is None and side == "ours" and entry.get("timeout_s"):
+        return "> %g s" % entry["timeout_s"]
     if value is None:
         return "-"
     return "%.3f %s" % (value, unit) if unit == "s" else "%.1f %s" % (value, unit)
