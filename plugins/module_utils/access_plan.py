@@ -24,6 +24,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access_entry impor
     AccessTableError,
     normalize_action,
 )
+from ansible_collections.mailops.postfix.plugins.module_utils.access_grouping import regroup
 from ansible_collections.mailops.postfix.plugins.module_utils.access_table import (
     check_conflicts,
     parse_table,
@@ -221,11 +222,13 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
 
     exact_names = set(wanted_keys) | set(key.lower() for kept in kept_keys.values() for key in kept)
     resolved = resolve_layout(layout, map_type, len(exact_names))
-    pooled = []  # grouped layout: (key, action) of every exact name without its own comment
+    grouped_lines = []  # grouped layout: the exact lines that join the grouped block
+    new_grouped = []    # and the (name, action) pairs added to it
     if resolved == "grouped":
         for index, kept in sorted(kept_keys.items()):
             if kept and frozenset(key.lower() for key in kept) not in commented_key_sets:
-                pooled.extend((key, normalize_action(lines[index].action)) for key in kept)
+                line = lines[index]
+                grouped_lines.append((index, (normalize_action(line.action), kept, line.content, line.keys)))
                 editor.replacements[index] = []
 
     for entry in present:
@@ -238,7 +241,7 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
             for key in missing:
                 satisfied[key.lower()] = None
             if resolved == "grouped" and not entry.comment:
-                pooled.extend((key, entry.action) for key in missing)
+                new_grouped.extend((key, entry.action) for key in missing)
                 continue
             freed_at = [freed[key.lower()] for key in keys if key.lower() in freed]
             beside = [satisfied[key.lower()] for key in keys if satisfied.get(key.lower()) is not None]
@@ -270,26 +273,16 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
             texts = ([render_comment(entry.comment)] if entry.comment else []) + [render_pattern(entry.value, entry.action)]
             editor.insert(pattern_anchor, texts, rank=2)
 
-    if pooled:
-        pooled_at = [index for index, kept in sorted(kept_keys.items())
-                     if kept and frozenset(key.lower() for key in kept) not in commented_key_sets]
-        position = pooled_at[0] if pooled_at else place([key for key, _action in pooled], exact_anchor)
-        editor.insertions[position].insert(0, (-1, 0, _render_grouped(pooled, map_type, group_size)))
+    if grouped_lines or new_grouped:
+        if grouped_lines:
+            position = grouped_lines[0][0]
+        else:
+            position = place([key for key, _action in new_grouped], exact_anchor)
+        rendered = regroup([group for _index, group in grouped_lines], new_grouped, map_type, group_size)
+        editor.insertions[position].insert(0, (-1, 0, rendered))
 
     probes = [(entry, entry.probe_names() if regexp else entry.table_keys(map_type)) for entry in entries]
     return TablePlan(old_text, editor.text(), resolved, probes, placed_names)
-
-
-def _render_grouped(pooled, map_type, group_size):
-    by_action = collections.defaultdict(dict)
-    for key, action in pooled:
-        by_action[action].setdefault(key.lower(), key)
-    rendered = []
-    for action in sorted(by_action):
-        keys = [by_action[action][low] for low in sorted(by_action[action])]
-        for start in range(0, len(keys), group_size):
-            rendered.extend(render_exact(keys[start:start + group_size], action, map_type))
-    return rendered
 
 
 def _ensure_comment(editor, entry, line_indexes, keys=None):

@@ -93,26 +93,47 @@ def config_dir_or_scratch(config_dir):
     return scratch_config_dir()
 
 
+# AnsibleModule.run_command writes all of stdin before it reads any output: a
+# postmap whose answers fill the stdout pipe while keys are still being written
+# would wait forever. Keys are therefore sent in batches that fit in an empty
+# pipe (64 KiB on Linux), one postmap process per batch.
+QUERY_BATCH_BYTES = 32768
+
+
+def _key_batches(keys):
+    batch, size = [], 0
+    for key in keys:
+        if batch and size + len(key.encode("utf-8", "surrogateescape")) + 1 > QUERY_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(key)
+        size += len(key.encode("utf-8", "surrogateescape")) + 1
+    if batch:
+        yield batch
+
+
 def postmap_query(run_command, config_dir, map_type, path, keys):
-    """Look up every key in one ``postmap -q -`` process.
+    """Look up every key with ``postmap -q -`` (one process per 32 KiB of keys).
 
     Returns ``{key: value}`` for the keys Postfix finds; keys it does not find
     are absent from the result. ``path`` is the table's source file.
     Returns ``(answers, warnings)``.
     """
-    keys = list(keys)
-    if not keys:
-        return {}, []
-    args = ["postmap", "-c", config_dir, "-q", "-", "%s:%s" % (map_type, path)]
-    rc, out, err = _run(run_command, args, data="\n".join(keys) + "\n", check=False)
-    # postmap -q - exits 1 when some key is not found; any other failure is fatal.
-    if rc not in (0, 1) or "fatal:" in (err or ""):
-        raise PostfixCommandError("%s failed (rc=%s): %s" % (" ".join(args), rc, (err or out).strip()))
     answers = {}
-    for line in out.splitlines():
-        key, _sep, value = line.partition("\t")
-        answers[key] = value
-    return answers, warnings_in(err)
+    warnings = []
+    args = ["postmap", "-c", config_dir, "-q", "-", "%s:%s" % (map_type, path)]
+    for batch in _key_batches(list(keys)):
+        rc, out, err = _run(run_command, args, data="\n".join(batch) + "\n", check=False)
+        # postmap -q - exits 1 when some key is not found; any other failure is fatal.
+        if rc not in (0, 1) or "fatal:" in (err or ""):
+            raise PostfixCommandError("%s failed (rc=%s): %s" % (" ".join(args), rc, (err or out).strip()))
+        for line in out.splitlines():
+            key, _sep, value = line.partition("\t")
+            answers[key] = value
+        for warning in warnings_in(err):
+            if warning not in warnings:
+                warnings.append(warning)
+    return answers, warnings
 
 
 def postmap_build(run_command, config_dir, map_type, path):

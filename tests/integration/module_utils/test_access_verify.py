@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """access_verify against the real postmap: line numbers, shadowing, refused patterns."""
 
+import subprocess
+import threading
+
 import pytest
 
 from ansible_collections.mailops.postfix.plugins.module_utils import postfix_cli
@@ -53,3 +56,30 @@ def test_verify_refuses_a_pattern_postfix_cannot_compile(config_dir, tmp_path):
 def test_verify_indexed_builds_its_own_copy(config_dir, tmp_path):
     plan = plan_table("", parse_entries([{"ip": "50.0.0.1"}, {"domain": "bitwiz.net"}], "lmdb"), "lmdb")
     assert verify_plan(RUN, str(config_dir), str(tmp_path), "lmdb", plan) == []
+
+
+def test_many_keys_do_not_deadlock_a_runner_that_writes_stdin_before_reading(config_dir, tmp_path):
+    """AnsibleModule.run_command writes all of stdin, then reads: postmap_query must batch."""
+    calls = []
+
+    def write_then_read_runner(args, data=None, binary_data=False):
+        calls.append(args)
+        process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        watchdog = threading.Timer(30, process.kill)
+        watchdog.start()
+        try:
+            process.stdin.write(data.encode())
+            process.stdin.close()
+            out, err = process.stdout.read(), process.stderr.read()
+            return process.wait(), out.decode(), err.decode()
+        except BrokenPipeError:
+            raise AssertionError("postmap was killed after 30 s: stdin and stdout deadlocked")
+        finally:
+            watchdog.cancel()
+
+    table = tmp_path / "helo_access"
+    table.write_text("/^peer/ OK\n")
+    names = ["peer%05d.partner.example.org" % number for number in range(6000)] + ["other.example"]
+    answers, warnings = postfix_cli.postmap_query(write_then_read_runner, str(config_dir), "pcre", str(table), names)
+    assert warnings == [] and len(answers) == 6000 and "other.example" not in answers
+    assert len(calls) > 1  # about 180 KB of keys: several batches, each fits in an empty pipe

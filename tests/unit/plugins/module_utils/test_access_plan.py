@@ -93,21 +93,47 @@ def test_conflicting_entries_are_refused():
         plan("", [{"host": "50.0.0.1"}, {"ip": "50.0.0.1", "action": "REJECT"}])
 
 
-def test_grouped_layout_is_sorted_chunked_and_stable():
+def test_grouped_layout_is_sorted_split_evenly_and_stable():
     hosts = [{"host": "h%02d.example" % number} for number in range(25, 0, -1)]
     result = plan("# top\n/./ REJECT\n", hosts + [{"host": "odd.example", "action": "DUNNO"}],
                   layout="grouped", group_size=10, first_match={"h07.example": 2})
     lines = result.new_text.splitlines()
     assert lines[0] == "# top"
     assert lines[1] == "/^odd\\.example$/ DUNNO"  # actions in sorted order, names sorted within each
-    assert lines[2] == "/^(h01\\.example|h02\\.example|h03\\.example|h04\\.example|h05\\.example|h06\\.example|" \
-                       "h07\\.example|h08\\.example|h09\\.example|h10\\.example)$/ OK"
-    assert lines[4] == "/^(h21\\.example|h22\\.example|h23\\.example|h24\\.example|h25\\.example)$/ OK"
+    # 25 names, at most 10 a line: three lines of 9, 8 and 8
+    assert lines[2] == "/^(%s)$/ OK" % "|".join("h%02d\\.example" % number for number in range(1, 10))
+    assert lines[3] == "/^(%s)$/ OK" % "|".join("h%02d\\.example" % number for number in range(10, 18))
+    assert lines[4] == "/^(%s)$/ OK" % "|".join("h%02d\\.example" % number for number in range(18, 26))
     assert lines[5] == "/./ REJECT"
     again = plan(result.new_text, hosts, layout="grouped", group_size=10)
     assert not again.changed
     fewer = plan(result.new_text, [{"host": "h05.example", "state": "absent"}], layout="grouped", group_size=10)
-    assert "h05" not in fewer.new_text and fewer.new_text.count("\n") == result.new_text.count("\n")
+    assert "h05" not in fewer.new_text and len(fewer.removed) == 1 and len(fewer.added) == 1
+
+
+def test_grouped_changes_touch_one_line():
+    names = ["peer%03d.example" % number for number in range(0, 400, 2)]
+    table = plan("", [{"host": name} for name in names], layout="grouped", group_size=60).new_text
+    assert [line.count("|") + 1 for line in table.splitlines()] == [50, 50, 50, 50]
+    added = plan(table, [{"host": "peer101.example"}], layout="grouped", group_size=60)
+    assert len(added.removed) == 1 and len(added.added) == 1 and "peer101" in added.added[0]
+    assert not plan(added.new_text, [{"host": "peer101.example"}], layout="grouped", group_size=60).changed
+    # a group past 60 names splits in two, each more than half full; nothing else moves
+    crowded = plan(table, [{"host": "peer%03d.example" % number} for number in range(1, 23, 2)],
+                   layout="grouped", group_size=60)
+    assert len(crowded.removed) == 1 and len(crowded.added) == 2
+    assert [line.count("|") + 1 for line in crowded.new_text.splitlines()] == [31, 30, 50, 50, 50]
+    assert not plan(crowded.new_text, [], layout="grouped", group_size=60).changed
+
+
+def test_grouped_merges_one_name_lines():
+    text = "".join("/^n%02d\\.example$/ OK\n" % number for number in range(12))
+    result = plan(text, [], layout="grouped", group_size=10)
+    assert result.new_text.splitlines() == [
+        "/^(%s)$/ OK" % "|".join("n%02d\\.example" % number for number in range(0, 5)),
+        "/^(%s)$/ OK" % "|".join("n%02d\\.example" % number for number in range(5, 10)),
+        "/^(n10\\.example|n11\\.example)$/ OK"]
+    assert not plan(result.new_text, [], layout="grouped", group_size=10).changed
 
 
 def test_auto_layout_threshold():
