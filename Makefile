@@ -22,7 +22,8 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration e2e sanity molecule demo demo-stop test clean
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration e2e sanity molecule demo demo-stop test clean \
+        bench bench-smoke bench-tools
 
 help:
 	@echo "make test         everything CI runs (installs its own venv and Postfix)"
@@ -30,6 +31,8 @@ help:
 	@echo "make integration  modules through ansible-playbook, judged by real Postfix"
 	@echo "make sanity       ansible-test sanity (offline)"
 	@echo "make lint         yamllint + ansible-lint"
+	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
+	@echo "make bench-smoke  the same at small sizes, one repetition (checks the benchmarks work)"
 	@echo "make e2e          end-to-end: the rollout playbook over several sandboxes, make demo's table"
 	@echo "make molecule     molecule scenarios under extensions/molecule (sandbox Postfix instances)"
 	@echo "make demo         a sandbox Postfix on 127.0.0.1, the role applied, the SMTP dialog as a table"
@@ -91,6 +94,18 @@ demo-stop: venv
 
 test: setup
 	@scripts/run-tests.sh
+
+# Benchmarks measure; they never judge `make test`. BENCH_ARGS, e.g. "--only lookup".
+BENCH_ARGS ?=
+
+bench-tools:
+	@scripts/ensure-bench-tools.sh
+
+bench: setup bench-tools
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-smoke: setup bench-tools
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(COLLECTIONS) .build .cache .pytest_cache

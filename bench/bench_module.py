@@ -1,0 +1,244 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Items 1 and 2: the helo_access module against a lineinfile loop and against copy.
+
+Ours and the baseline run in the same process of ``make bench``, interleaved
+step by step, each as its own ansible-playbook process.
+"""
+
+from . import measure, results, workload
+from .workspace import Workspace, table_lines
+
+OURS_BODY = """\
+  vars_files:
+    - "{{ entries_file }}"
+  tasks:
+    - name: ours
+      mailops.postfix.helo_access:
+        path: "{{ table_path }}"
+        type: "{{ table_type }}"
+        config_dir: "{{ postfix_config_dir }}"
+        entries: "{{ helo_entries }}"
+        layout: "{{ table_layout }}"
+        exclusive: true
+        mode: "0644"
+"""
+
+LINEINFILE_BODY = """\
+  vars_files:
+    - "{{ lines_file }}"
+  tasks:
+    - name: baseline
+      ansible.builtin.lineinfile:
+        path: "{{ table_path }}"
+        line: "{{ item }}"
+        create: true
+        mode: "0644"
+      loop: "{{ helo_lines }}"
+"""
+
+COPY_BODY = """\
+  tasks:
+    - name: baseline
+      ansible.builtin.copy:
+        src: "{{ source_path }}"
+        dest: "{{ table_path }}"
+        mode: "0644"
+"""
+
+
+def _vars(**values):
+    args = []
+    for name, value in values.items():
+        args += ["-e", "%s=%s" % (name, value)]
+    return args
+
+
+class ModuleBench:
+    """Shared set-up: a workspace, the ours playbook, entry files, warm-up renders."""
+
+    def __init__(self, log, layout="auto", map_type="regexp"):
+        self.log = log
+        self.layout = layout
+        self.map_type = map_type
+        self.render_timeout = 1800
+        self.space = Workspace()
+        self.ours_playbook = self.space.playbook("ours.yml", "helo_access", OURS_BODY)
+
+    def run_ours(self, entries_file, table, timeout=1800):
+        run = measure.run_playbook(self.ours_playbook, timeout=timeout, extra_args=_vars(
+            entries_file=entries_file, table_path=self.space.path(table), postfix_config_dir=self.space.config_dir,
+            table_layout=self.layout, table_type=self.map_type))
+        return run
+
+    def render(self, entries, label, then_entries=None):
+        """Let the module write a new table (warm-up); return (entries_file, text).
+
+        With ``then_entries`` the module then edits that table to the second list and
+        the result is (entries_file, text, then_entries_file, edited text): what a
+        "one entry changed" run must end with.
+        """
+        entries_file = self.space.write_json("%s.json" % label, {"helo_entries": entries})
+        self.space.remove("render-%s" % label)
+        run = self.run_ours(entries_file, "render-%s" % label, timeout=self.render_timeout)
+        if run.changed_count() != 1:
+            raise measure.BenchError("helo_access did not report a change writing a new table (%s)" % label)
+        rendered = self.space.read("render-%s" % label)
+        if then_entries is None:
+            return entries_file, rendered
+        then_file = self.space.write_json("%s-then.json" % label, {"helo_entries": then_entries})
+        run = self.run_ours(then_file, "render-%s" % label)
+        edited = self.space.read("render-%s" % label)
+        if run.changed_count() != 1 or edited == rendered:
+            raise measure.BenchError("helo_access did not change the table for one changed entry (%s)" % label)
+        return entries_file, rendered, then_file, edited
+
+    def cleanup(self):
+        self.space.cleanup()
+
+
+def _check_unchanged(run, who):
+    if run.changed_count() != 0:
+        raise measure.BenchError("%s changed something on a no-change run: %s" % (who, run.changed_tasks()))
+
+
+def _pair_records(label, ours_runs, baseline_runs, baseline_name, goal, reps, task_goal=None):
+    """A task record and a whole-playbook record for one phase."""
+    return [
+        results.record(label, "task", measure.median([run.task_seconds("ours") for run in ours_runs]),
+                       baseline_name, measure.median([run.task_seconds("baseline") for run in baseline_runs]),
+                       goal=goal if task_goal is None else task_goal, reps=reps),
+        results.record(label, "playbook", measure.median([run.wall_s for run in ours_runs]),
+                       baseline_name, measure.median([run.wall_s for run in baseline_runs]), goal=goal, reps=reps),
+    ]
+
+
+def lineinfile_loop(count, reps, log):
+    """Item 1: helo_access with ``count`` entries vs one lineinfile task looping over the same lines.
+
+    Users keep one expression per line today, so helo_access writes that layout here too
+    (``layout: line``) and both manage the very same ``count`` lines.
+    """
+    bench = ModuleBench(log, layout="line")
+    try:
+        entries_file, rendered = bench.render(workload.helo_entries(count), "e%d" % count)
+        lines = table_lines(rendered)
+        if len(lines) != count:
+            raise measure.BenchError("helo_access wrote %d lines for %d entries with layout line" % (len(lines), count))
+        lines_file = bench.space.write_json("lines.json", {"helo_lines": lines})
+        baseline_playbook = bench.space.playbook("lineinfile.yml", "lineinfile loop", LINEINFILE_BODY)
+
+        def run_baseline():
+            return measure.run_playbook(baseline_playbook, extra_args=_vars(
+                lines_file=lines_file, table_path=bench.space.path("baseline")))
+
+        runs = {key: [] for key in ("ours_first", "base_first", "ours_again", "base_again")}
+        for rep in range(reps):
+            bench.space.remove("ours")
+            bench.space.remove("baseline")
+            runs["ours_first"].append(bench.run_ours(entries_file, "ours"))
+            runs["base_first"].append(run_baseline())
+            runs["ours_again"].append(bench.run_ours(entries_file, "ours"))
+            _check_unchanged(runs["ours_again"][-1], "helo_access")
+            runs["base_again"].append(run_baseline())
+            _check_unchanged(runs["base_again"][-1], "lineinfile")
+            log("  rep %d: ours %.2f/%.2f s, lineinfile %.2f/%.2f s (first/no-change, wall)"
+                % (rep + 1, runs["ours_first"][-1].wall_s, runs["ours_again"][-1].wall_s,
+                   runs["base_first"][-1].wall_s, runs["base_again"][-1].wall_s))
+        if sorted(table_lines(bench.space.read("baseline"))) != sorted(lines):
+            raise measure.BenchError("the lineinfile baseline did not write the same lines as helo_access")
+        baseline_name = "lineinfile loop, %d items" % len(lines)
+        return (_pair_records("helo_access %d entries, first run" % count, runs["ours_first"], runs["base_first"],
+                              baseline_name, 0.01, reps)
+                + _pair_records("helo_access %d entries, no-change run" % count, runs["ours_again"],
+                                runs["base_again"], baseline_name, 0.01, reps))
+    finally:
+        bench.cleanup()
+
+
+def copy_scale(sizes, reps_for, log, run_timeout=600):
+    """Item 2: helo_access vs copy of the same rendered file; first, no-change, one entry changed.
+
+    Type pcre, layout auto (grouped at these sizes): the layout docs/performance.md
+    recommends for large lists. A regexp table of 10,000 exact names costs every
+    smtpd hundreds of MB (item 4), so nobody should keep 100,000 that way.
+
+    Every helo_access run is bounded by ``run_timeout``; a size whose first write
+    does not finish in time is recorded as such and larger sizes are not tried.
+    """
+    bench = ModuleBench(log, map_type="pcre")
+    bench.render_timeout = run_timeout
+    records = []
+    task_medians = {}
+    try:
+        baseline_playbook = bench.space.playbook("copy.yml", "copy", COPY_BODY)
+        for size in sizes:
+            reps = reps_for(size)
+            entries = workload.helo_entries(size)
+            try:
+                entries_v1, rendered_v1, entries_v2, rendered_v2 = bench.render(
+                    entries, "e%d" % size, then_entries=workload.changed_one(entries))
+            except measure.BenchTimeout as error:
+                log("  %d entries: helo_access did not finish within %d s; larger sizes skipped" % (size, error.seconds))
+                for phase in ("first", "no-change", "one entry changed"):
+                    records.append(results.record(
+                        "helo_access %s entries, %s" % (format(size, ","), phase), "task", None,
+                        "copy of the same file", None, goal=1.5, reps=0, timeout_s=error.seconds,
+                        note="helo_access did not finish writing a new table within %d s" % error.seconds))
+                sizes = [done for done in sizes if done < size]
+                break
+            source_v1 = bench.space.write("source-v1-%d" % size, rendered_v1)
+            source_v2 = bench.space.write("source-v2-%d" % size, rendered_v2)
+
+            def run_copy(source):
+                return measure.run_playbook(baseline_playbook, extra_args=_vars(
+                    source_path=source, table_path=bench.space.path("baseline")))
+
+            phases = ("first", "no-change", "one entry changed")
+            ours_runs = {phase: [] for phase in phases}
+            base_runs = {phase: [] for phase in phases}
+            for rep in range(reps):
+                bench.space.remove("ours")
+                bench.space.remove("baseline")
+                for phase, entries_file, source in (("first", entries_v1, source_v1),
+                                                    ("no-change", entries_v1, source_v1),
+                                                    ("one entry changed", entries_v2, source_v2)):
+                    ours_runs[phase].append(bench.run_ours(entries_file, "ours"))
+                    base_runs[phase].append(run_copy(source))
+                _check_unchanged(ours_runs["no-change"][-1], "helo_access")
+                _check_unchanged(base_runs["no-change"][-1], "copy")
+                for phase in ("first", "one entry changed"):
+                    if ours_runs[phase][-1].changed_count() != 1:
+                        raise measure.BenchError("helo_access reported no change on the %s run" % phase)
+                if bench.space.read("ours") != bench.space.read("baseline"):
+                    raise measure.BenchError("helo_access and copy ended with different files (%d entries)" % size)
+                log("  %d entries rep %d: ours %s | copy %s (task s: first/no-change/changed)"
+                    % (size, rep + 1,
+                       "/".join("%.2f" % ours_runs[phase][-1].task_seconds("ours") for phase in phases),
+                       "/".join("%.2f" % base_runs[phase][-1].task_seconds("baseline") for phase in phases)))
+            for phase in phases:
+                records += _pair_records("helo_access %s entries, %s" % (format(size, ","), phase),
+                                         ours_runs[phase], base_runs[phase], "copy of the same file", 1.5, reps)
+                task_medians[(size, phase)] = (
+                    measure.median([run.task_seconds("ours") for run in ours_runs[phase]]),
+                    measure.median([run.task_seconds("baseline") for run in base_runs[phase]]))
+        records += growth_records(sizes, task_medians)
+        return records
+    finally:
+        bench.cleanup()
+
+
+def growth_records(sizes, task_medians):
+    """How task time grows from one size to the next tenfold size (1.0 = exactly linear)."""
+    records = []
+    for smaller, larger in zip(sizes, sizes[1:]):
+        factor = larger / smaller
+        for phase in ("first", "no-change", "one entry changed"):
+            ours_small, copy_small = task_medians[(smaller, phase)]
+            ours_large, copy_large = task_medians[(larger, phase)]
+            records.append(results.record(
+                "helo_access growth %s -> %s entries, %s" % (format(smaller, ","), format(larger, ","), phase),
+                "growth", ours_large, "%gx the time at %s" % (factor, format(smaller, ",")), factor * ours_small,
+                goal=1.2, per_entry_us_small=round(ours_small / smaller * 1e6, 2),
+                per_entry_us_large=round(ours_large / larger * 1e6, 2),
+                copy_growth=round(copy_large / (factor * copy_small), 4) if copy_small else None))
+    return records

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``make bench`` / ``make bench-smoke``: run the benchmarks, print a table, write results JSON.
+
+    python -m bench.run [--smoke] [--only NAME ...] [--reps N] [--out FILE]
+
+Benchmarks: lineinfile (item 1), copy (item 2), role (item 3), lookup (item 4),
+fleet (item 5). See docs/performance.md for what each number means.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+
+from . import bench_lookup, bench_module, measure, results
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCHMARKS = ("lineinfile", "copy", "role", "lookup", "fleet")
+
+# Sizes and repetitions: the full run (make bench) and the smoke run (make bench-smoke).
+FULL = {"lineinfile_entries": 200, "copy_sizes": (1000, 10000, 100000), "lookup_entries": 10000,
+        "lookup_queries": 1000, "fleet_sizes": (5, 20, 50), "reps": 3, "lookup_reps": 5,
+        "run_timeout": 300}
+SMOKE = {"lineinfile_entries": 10, "copy_sizes": (500, 5000), "lookup_entries": 1000,
+         "lookup_queries": 100, "fleet_sizes": (2, 3), "reps": 1, "lookup_reps": 1,
+         "run_timeout": 300}
+
+
+def _log(message):
+    print(message, flush=True)
+
+
+def _set_default_env():
+    """The environment `make` exports, for a direct ``python -m bench.run``."""
+    venv_bin = os.path.join(TOP, ".venv", "bin")
+    defaults = {
+        "ANSIBLE_COLLECTIONS_PATH": os.path.join(TOP, ".collections"),
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+        "ANSIBLE_ROLES_PATH": os.path.join(TOP, "roles"),
+        "ANSIBLE_LOCAL_TEMP": os.path.join(TOP, ".cache", "ansible-local"),
+        "ANSIBLE_PYTHON_INTERPRETER": os.path.join(venv_bin, "python"),
+        "ANSIBLE_NOCOLOR": "1",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+
+
+def run_benchmark(name, sizes, reps):
+    if name == "lineinfile":
+        return bench_module.lineinfile_loop(sizes["lineinfile_entries"], reps, _log)
+    if name == "copy":
+        # Each helo_access run is bounded; a size that does not finish is recorded as such.
+        return bench_module.copy_scale(sizes["copy_sizes"], lambda size: reps, _log, run_timeout=sizes["run_timeout"])
+    if name == "lookup":
+        return bench_lookup.lookup_cost(sizes["lookup_entries"], sizes["lookup_queries"],
+                                        max(reps, sizes["lookup_reps"]), _log)
+    if name == "role":
+        from . import bench_role  # pylint: disable=import-outside-toplevel
+        return bench_role.role_vs_copy(reps, _log)
+    if name == "fleet":
+        from . import bench_fleet  # pylint: disable=import-outside-toplevel
+        return bench_fleet.fleet_scale(sizes["fleet_sizes"], reps, _log)
+    raise ValueError(name)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--smoke", action="store_true", help="small sizes, one repetition (checks that it works)")
+    parser.add_argument("--only", action="append", choices=BENCHMARKS,
+                        help="run only these (repeatable); the other benchmarks' records in --out are kept")
+    parser.add_argument("--reps", type=int, help="repetitions per measurement (median is reported)")
+    parser.add_argument("--out", help="results JSON (default bench/results.json, smoke: .cache/bench/...)")
+    parser.add_argument("--table", action="store_true", help="print the table of --out (or bench/results.json) and exit")
+    args = parser.parse_args(argv)
+    if args.table:
+        print(results.format_table(results.load(args.out or os.path.join(TOP, "bench", "results.json"))))
+        return 0
+    _set_default_env()
+    sizes = SMOKE if args.smoke else FULL
+    reps = args.reps or sizes["reps"]
+    out = args.out or (os.path.join(TOP, ".cache", "bench", "results-smoke.json") if args.smoke
+                       else os.path.join(TOP, "bench", "results.json"))
+    environment = {"started": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "mode": "smoke" if args.smoke else "full"}
+    environment.update(measure.machine())
+    environment["versions"] = measure.tool_versions()
+    _log("machine: %d CPUs, %.0f GB RAM, load average %s"
+         % (environment["cpu_count"], environment["memory_gb"], environment["load_average"]))
+    _log("versions: %s" % ", ".join("%s %s" % item for item in environment["versions"].items()))
+    entries = []
+    failures = []
+    for name in args.only or BENCHMARKS:
+        started = time.monotonic()
+        _log("== %s" % name)
+        try:
+            entries += [dict(entry, benchmark=name) for entry in run_benchmark(name, sizes, reps)]
+        except measure.BenchError as error:
+            failures.append(name)
+            _log("%s FAILED: %s" % (name, error))
+        _log("   %s took %.0f s" % (name, time.monotonic() - started))
+    environment["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
+    environment["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _log("")
+    _log(results.format_table(entries))
+    _log("")
+    _log("load average at the end: %s" % environment["load_average_end"])
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    kept = results.kept_records(out, args.only) if args.only else []
+    results.write_json(out, entries, environment, kept, BENCHMARKS)
+    _log("wrote %s" % out)
+    if failures:
+        _log("FAILED benchmarks: %s" % ", ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""bench/results.py: ratio direction, goals, the table and the JSON file."""
+
+import json
+
+import pytest
+
+from bench import results
+
+
+def test_ratio_is_ours_over_baseline_and_goal_is_an_upper_bound():
+    faster = results.record("x", "task", 0.5, "lineinfile", 100.0, goal=0.01, reps=3)
+    assert faster["ratio"] == pytest.approx(0.005)
+    assert faster["met"] is True
+    slower = results.record("y", "playbook", 3.0, "copy", 1.5, goal=1.5, reps=3)
+    assert slower["ratio"] == pytest.approx(2.0)
+    assert slower["met"] is False
+
+
+def test_context_records_have_no_goal_and_memory_records_carry_megabytes():
+    entry = results.record("pcre line: peak RSS", "rss", 75.0, "hash", 8.0, unit="MB", reps=5)
+    assert entry["goal"] is None and entry["met"] is None
+    assert entry["ours_mb"] == 75.0 and entry["baseline_mb"] == 8.0
+    assert entry["ours_s"] is None
+
+
+def test_unknown_measure_is_refused():
+    with pytest.raises(ValueError, match="unknown measure"):
+        results.record("x", "vibes", 1.0, "copy", 1.0)
+
+
+def test_json_keeps_other_benchmarks_and_orders_them(tmp_path):
+    path = tmp_path / "results.json"
+    first = [dict(results.record("a", "task", 1.0, "copy", 1.0, goal=1.5), benchmark="copy")]
+    results.write_json(str(path), first, {"cpu_count": 2})
+    kept = results.kept_records(str(path), ["lineinfile"])
+    second = [dict(results.record("b", "task", 1.0, "lineinfile", 100.0, goal=0.01), benchmark="lineinfile")]
+    results.write_json(str(path), second, {"cpu_count": 2}, kept, ("lineinfile", "copy"))
+    written = json.loads(path.read_text())
+    assert [entry["name"] for entry in written] == ["b", "a"]
+    for entry in written:
+        assert {"name", "ours_s", "baseline", "baseline_s", "ratio", "goal", "met", "run"} <= set(entry)
+    assert "| b | task |" in results.format_table(written)
