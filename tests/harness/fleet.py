@@ -174,8 +174,11 @@ class FleetHost:
             "ansible_ssh_pipelining": True,
             "ansible_python_interpreter": venv_python(),
             "helo_guard_config_dir": self.postfix.config_dir,
+            # The host probes its own smtpd from its own address (outside the
+            # sandbox's mynetworks, so every HELO check applies).
             "helo_guard_smtp_address": self.address,
             "helo_guard_smtp_port": self.smtp_port,
+            "helo_guard_smtp_source_address": self.address,
         }
 
 
