@@ -146,3 +146,31 @@ def test_only_new_lines_ask_where_they_go():
     assert plan(SEED, [{"host": "mxbox50.bitwiz.net"}]).placed_names == []
     assert plan(SEED, [{"host": "new.example"}, {"domain": "bitwiz.org"}]).placed_names == [
         "new.example", "bitwiz.org", "mailops-probe.bitwiz.org"]
+
+
+def test_grouped_first_run_of_many_names_splits_evenly():
+    # 20,000 names in one run (bench/ measures how long that takes).
+    names = [{"host": "peer%05d.example.net" % number} for number in range(20000)]
+    result = plan("", names, layout="grouped", group_size=500)
+    lines = [line for line in result.new_text.splitlines() if line.startswith("/")]
+    assert len(lines) == 40
+    assert all(line.count("|") + 1 == 500 for line in lines)
+    assert not plan(result.new_text, names, layout="grouped", group_size=500).changed
+
+
+def test_grouped_long_names_stay_under_the_pcre_size_limit():
+    from ansible_collections.mailops.postfix.plugins.module_utils.access_grouping import MAX_GROUP_BYTES
+    # 500 names of ~200 bytes would make one 100 KB expression, which PCRE refuses.
+    label = "a" * 60
+    names = [{"host": "%s.%s.%s.n%03d.example" % (label, label, label, number)} for number in range(500)]
+    result = plan("", names, layout="grouped", group_size=500)
+    lines = [line for line in result.new_text.splitlines() if line.startswith("/")]
+    assert len(lines) > 1
+    assert all(len(line) <= MAX_GROUP_BYTES + 20 for line in lines), [len(line) for line in lines]
+    assert sum(line.count("|") + 1 for line in lines) == 500
+    assert not plan(result.new_text, names, layout="grouped", group_size=500).changed
+    # one more name changes one line, the rest stay
+    more = names + [{"host": "%s.%s.%s.n%03d.example" % (label, label, label, 250) + "x"}]
+    again = plan(result.new_text, more, layout="grouped", group_size=500)
+    before, after = set(result.new_text.splitlines()), set(again.new_text.splitlines())
+    assert len(after - before) <= 2
