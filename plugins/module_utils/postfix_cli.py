@@ -166,15 +166,7 @@ def postconf_values(run_command, config_dir, names):
     or a user-defined one that nothing references) has the value None:
     postconf prints nothing for it, exits 0 and warns "NAME: unknown parameter".
     """
-    values = {}
-    warnings = []
-    for name in names:
-        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-h", name])
-        tool_warnings = warnings_in(err)
-        warnings.extend(tool_warnings)
-        unknown = "%s: unknown parameter" % name in tool_warnings
-        values[name] = None if unknown else out.rstrip("\n")
-    return values, warnings
+    return _postconf_each(run_command, config_dir, names)
 
 
 def postconf_non_default(run_command, config_dir):
@@ -206,15 +198,7 @@ def postconf_defaults(run_command, config_dir, names):
     one of its parameters, nor one defined by a master.cf service name) has
     the value None: postconf warns "NAME: unknown parameter" for it.
     """
-    defaults = {}
-    warnings = []
-    for name in names:
-        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-d", "-h", name])
-        tool_warnings = warnings_in(err)
-        warnings.extend(tool_warnings)
-        unknown = "%s: unknown parameter" % name in tool_warnings
-        defaults[name] = None if unknown else out.rstrip("\n")
-    return defaults, warnings
+    return _postconf_each(run_command, config_dir, names, "-d")
 
 
 def postconf_expanded_values(run_command, config_dir, names):
@@ -223,10 +207,15 @@ def postconf_expanded_values(run_command, config_dir, names):
     Returns ``(values, warnings)``; an unknown name has the value None, as in
     ``postconf_values``.
     """
+    return _postconf_each(run_command, config_dir, names, "-x")
+
+
+def _postconf_each(run_command, config_dir, names, *flags):
+    """``postconf -c DIR [FLAGS] -h NAME`` once per name: ``({name: value or None}, warnings)``."""
     values = {}
     warnings = []
     for name in names:
-        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir, "-x", "-h", name])
+        _rc, out, err = _run(run_command, ["postconf", "-c", config_dir] + list(flags) + ["-h", name])
         tool_warnings = warnings_in(err)
         warnings.extend(tool_warnings)
         unknown = "%s: unknown parameter" % name in tool_warnings
