@@ -48,13 +48,26 @@ class AccessTableError(Exception):
     """Bad input or an unreadable table; the message names the entry or line."""
 
 
+_ESCAPES = dict((ord(char), "\\" + char) for char in REGEX_SPECIAL)
+
+
 def regex_escape(literal):
     """Escape every regular-expression metacharacter of ``literal``."""
-    return "".join("\\" + char if char in REGEX_SPECIAL else char for char in literal)
+    return literal.translate(_ESCAPES)
+
+
+_NORMALIZED_ACTIONS = {}
 
 
 def normalize_action(action):
     """The canonical spelling of an action: keyword upper-cased, spaces collapsed."""
+    normalized = _NORMALIZED_ACTIONS.get(action)
+    if normalized is None:
+        normalized = _NORMALIZED_ACTIONS[action] = _normalize_action(action)
+    return normalized
+
+
+def _normalize_action(action):
     words = action.split()
     if not words:
         return ""
@@ -132,6 +145,7 @@ class Entry:
         self.state = state
         self.expires = expires
         self.ip = None
+        self._exact_keys = None
         if kind == "ip":
             self.ip = _normalize_ip(value)
 
@@ -141,13 +155,16 @@ class Entry:
 
     def exact_keys(self):
         """The exact HELO names this entry matches (host and ip entries)."""
-        if self.kind == "host":
-            return [self.value.lower()]
-        if self.kind == "ip":
-            if self.ip.version == 4:
-                return [str(self.ip), "[%s]" % self.ip]
-            return [str(self.ip), "[IPv6:%s]" % self.ip]
-        return []
+        if self._exact_keys is None:
+            if self.kind == "host":
+                self._exact_keys = (self.value.lower(),)
+            elif self.kind == "ip":
+                address = str(self.ip)
+                literal = "[%s]" % address if self.ip.version == 4 else "[IPv6:%s]" % address
+                self._exact_keys = (address, literal)
+            else:
+                self._exact_keys = ()
+        return list(self._exact_keys)
 
     def table_keys(self, map_type):
         """The keys written to (and looked up in) a table of ``map_type``."""

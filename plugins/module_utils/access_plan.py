@@ -159,12 +159,13 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
     for index, line in enumerate(lines):
         if line.kind == "exact":
             kept = []
+            line_action = normalize_action(line.action)
             for key in line.keys:
                 low = key.lower()
                 if low in absent_keys or (exclusive and low not in wanted_keys):
                     continue
                 if low in wanted_keys:
-                    if normalize_action(line.action) != wanted_keys[low].action:
+                    if line_action != wanted_keys[low].action:
                         freed.setdefault(low, index)
                         continue
                     if low in satisfied:

@@ -36,9 +36,14 @@ DOMAIN_LINE = re.compile(r"^/\^\(\.\+\\\.\)\?(?P<domain>%s)\$/\s+(?P<action>\S.*
 INDEXED_LINE = re.compile(r"^(?P<key>\S+)\s+(?P<action>\S.*?)\s*$")
 
 
+_ESCAPED_CHAR = re.compile(r"\\(.)")
+
+
 def unescape(literal):
     """The name an escaped literal stands for."""
-    return re.sub(r"\\(.)", r"\1", literal)
+    if "\\\\" not in literal:  # no escaped backslash: every backslash escapes the next character
+        return literal.replace("\\", "")
+    return _ESCAPED_CHAR.sub(r"\1", literal)
 
 
 def split_lines(text):
