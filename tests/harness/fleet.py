@@ -34,7 +34,7 @@ import subprocess
 import sys
 import time
 
-from .sandbox import PostfixSandbox, SandboxError, _alive, _proc_field, free_port
+from .sandbox import PostfixSandbox, SandboxError, free_port
 
 SSHD = "/usr/sbin/sshd"
 SSH_KEYGEN = "ssh-keygen"
@@ -323,6 +323,28 @@ def _run(argv):
     if completed.returncode != 0:
         raise FleetError("%s failed (rc=%d): %s" % (" ".join(argv), completed.returncode, completed.stderr.strip()))
     return completed
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie is dead for our purposes; its parent reaps it.
+    return _proc_field(pid, "State") not in ("Z", "X")
+
+
+def _proc_field(pid, field):
+    try:
+        with open("/proc/%d/status" % pid) as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return line.split()[1]
+    except OSError:
+        return None
+    return None
 
 
 def _descendants(root_pid):
