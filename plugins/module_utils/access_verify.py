@@ -92,6 +92,61 @@ def winning_lines(run_command, config_dir, work_dir, map_type, text, names):
     return found, [warning.replace(path, "<table>") for warning in warnings]
 
 
+CHUNK_NAMES = 2000
+
+
+def exact_line_chunks(text, map_type, names):
+    """Split the lookups of a large regexp/pcre table so that their cost stays linear.
+
+    A regexp/pcre lookup tries the lines in order, so asking Postfix about
+    every name of a table of N names in N/500 grouped lines costs N x N/500
+    line matches. An exact line (``/^(a\\.example|b\\.example)$/ ACTION``:
+    escaped literals, anchored, no flags) matches exactly its own names, so
+    for a name on such a line the answer is the same in a table without the
+    other exact lines. Each chunk is the table with every non-exact line (in
+    place, so every rule that could shadow an exact name is still there) and
+    the exact lines of about CHUNK_NAMES names; each name is asked in the
+    chunk holding the first exact line that lists it.
+
+    Returns ``([(chunk_text, names)], names_for_the_whole_table)``. Small
+    tables, indexed types and names on no exact line use the whole table.
+    """
+    if map_type not in REGEXP_TYPES:
+        return [], names
+    lines = parse_table(text, map_type)
+    exact_count = sum(len(line.keys) for line in lines if line.kind == "exact")
+    if exact_count <= CHUNK_NAMES:
+        return [], names
+    home = {}
+    for index, line in enumerate(lines):
+        if line.kind == "exact":
+            for key in line.keys:
+                home.setdefault(key.lower(), index)
+    chunk_of_line = {}
+    chunk, filled = 0, 0
+    for index, line in enumerate(lines):
+        if line.kind == "exact":
+            if filled >= CHUNK_NAMES:
+                chunk, filled = chunk + 1, 0
+            chunk_of_line[index] = chunk
+            filled += len(line.keys)
+    chunk_names = [[] for _number in range(chunk + 1)]
+    whole_table_names = []
+    for name in names:
+        index = home.get(name.lower())
+        if index is None:
+            whole_table_names.append(name)
+        else:
+            chunk_names[chunk_of_line[index]].append(name)
+    chunks = []
+    for number, asked in enumerate(chunk_names):
+        if asked:
+            kept = [line.text for index, line in enumerate(lines)
+                    if line.kind != "exact" or chunk_of_line[index] == number]
+            chunks.append(("".join(kept), asked))
+    return chunks, whole_table_names
+
+
 def verify_plan(run_command, config_dir, work_dir, map_type, plan):
     """Check the candidate ``plan.new_text`` with Postfix before it is written.
 
@@ -103,7 +158,14 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
     # One name no entry covers makes Postfix read (and judge) the whole table even for patterns alone.
     names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names) | set([SYNTAX_PROBE]))
     path = _write_table(work_dir, "candidate", plan.new_text, map_type, run_command, config_dir)
-    answers, postfix_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, names)
+    chunks, whole_table_names = exact_line_chunks(plan.new_text, map_type, names)
+    answers, postfix_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, whole_table_names)
+    for number, (chunk_text, chunk_names) in enumerate(chunks):
+        chunk_path = _write_table(work_dir, "candidate-part-%d" % number, chunk_text, map_type, run_command,
+                                  config_dir)
+        chunk_answers, _chunk_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, chunk_path,
+                                                                   chunk_names)
+        answers.update(chunk_answers)
     _raise_for_entry_lines(plan, map_type, postfix_warnings, path)
     warnings = ["Postfix: %s" % warning.replace(path, "<candidate table>") for warning in postfix_warnings]
     mismatched = []

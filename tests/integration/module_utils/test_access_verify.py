@@ -83,3 +83,36 @@ def test_many_keys_do_not_deadlock_a_runner_that_writes_stdin_before_reading(con
     answers, warnings = postfix_cli.postmap_query(write_then_read_runner, str(config_dir), "pcre", str(table), names)
     assert warnings == [] and len(answers) == 6000 and "other.example" not in answers
     assert len(calls) > 1  # about 180 KB of keys: several batches, each fits in an empty pipe
+
+
+@pytest.mark.parametrize("map_type", ["regexp", "pcre"])
+def test_large_tables_are_asked_in_chunks_with_the_same_answers(config_dir, tmp_path, map_type):
+    # 3,000 exact names (over CHUNK_NAMES) after a hand-written rule that shadows some of them,
+    # and a domain rule after the grouped block. Every chunk keeps the non-exact lines.
+    from ansible_collections.mailops.postfix.plugins.module_utils.access_verify import CHUNK_NAMES, exact_line_chunks
+    text = "# hand-written\n/^peer00[0-4]/ REJECT old peers\n"
+    raw = [{"host": "peer%04d.example.net" % number} for number in range(3000)]
+    raw.append({"host": "gone.example.org", "state": "absent"})
+    raw.append({"domain": "bitwiz.net"})
+    plan = plan_table(text, parse_entries(raw, map_type), map_type, layout="grouped")
+    names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names))
+    chunks, whole = exact_line_chunks(plan.new_text, map_type, names)
+    assert 3000 > CHUNK_NAMES and len(chunks) >= 2
+    assert sorted(whole) == ["bitwiz.net", "gone.example.org", "mailops-probe.bitwiz.net"]
+    assert sorted(name for _text, asked in chunks for name in asked) == sorted(set(names) - set(whole))
+    # The chunks answer exactly as the whole table does (asked of Postfix both ways).
+    path = tmp_path / "whole"
+    path.write_text(plan.new_text)
+    whole_answers, _warnings = postfix_cli.postmap_query(RUN, str(config_dir), map_type, str(path), names)
+    for number, (chunk_text, asked) in enumerate(chunks):
+        assert "/^peer00[0-4]/ REJECT old peers" in chunk_text
+        chunk_path = tmp_path / ("chunk%d" % number)
+        chunk_path.write_text(chunk_text)
+        answers, _warnings = postfix_cli.postmap_query(RUN, str(config_dir), map_type, str(chunk_path), asked)
+        assert answers == dict((name, whole_answers[name]) for name in asked if name in whole_answers)
+    # And verify_plan still names the shadowing line for the first 50 peers.
+    (tmp_path / "work").mkdir()
+    warnings = verify_plan(RUN, str(config_dir), str(tmp_path / "work"), map_type, plan)
+    shadowed = [warning for warning in warnings if "shadows the entry" in warning]
+    assert len(shadowed) == 50, warnings[:3]
+    assert "with line 2 (/^peer00[0-4]/ REJECT old peers)" in shadowed[0]
