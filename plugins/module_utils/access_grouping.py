@@ -37,10 +37,9 @@ def _size(key):
 
 
 class _Group:
-    def __init__(self, keys, original_text=None, original_keys=None, presorted=False):
+    def __init__(self, keys, original_text=None, presorted=False):
         self.keys = list(keys) if presorted else sorted(keys, key=str.lower)
         self.original_text = original_text
-        self.original_keys = original_keys
         self.changed = original_text is None
         self.bytes = sum(_size(key) for key in self.keys)
 
@@ -68,7 +67,7 @@ def regroup(existing, new_names, map_type, group_size, max_bytes=MAX_GROUP_BYTES
     groups_by_action = {}
     for action, kept, line_text, line_names in existing:
         if kept:
-            group = _Group(kept, line_text, line_names)
+            group = _Group(kept, line_text)
             group.changed = list(kept) != list(line_names)
             groups_by_action.setdefault(action, []).append(group)
     for groups in groups_by_action.values():
@@ -122,11 +121,11 @@ def _split(groups, group_size, max_bytes):
             result.append(group)
             continue
         parts = max(-(-len(group.keys) // group_size), -(-group.bytes // max_bytes))
-        result.extend(_split_evenly(group.keys, parts, group_size, max_bytes))
+        result.extend(_split_evenly(group.keys, parts, max_bytes))
     return result
 
 
-def _split_evenly(keys, parts, group_size, max_bytes):
+def _split_evenly(keys, parts, max_bytes):
     """``keys`` in ``parts`` runs of equal count; a run still too large (long
     names bunched together) is split again."""
     size, extra = divmod(len(keys), parts)
@@ -135,7 +134,7 @@ def _split_evenly(keys, parts, group_size, max_bytes):
         end = start + size + (1 if part < extra else 0)
         run = _Group(keys[start:end], presorted=True)
         if run.bytes > max_bytes and len(run.keys) > 1:
-            runs.extend(_split_evenly(run.keys, 2, group_size, max_bytes))
+            runs.extend(_split_evenly(run.keys, 2, max_bytes))
         else:
             runs.append(run)
         start = end

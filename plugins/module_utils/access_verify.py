@@ -117,12 +117,8 @@ def exact_line_chunks(text, map_type, names):
     exact_count = sum(len(line.keys) for line in lines if line.kind == "exact")
     if exact_count <= CHUNK_NAMES:
         return [], names
-    home = {}
-    for index, line in enumerate(lines):
-        if line.kind == "exact":
-            for key in line.keys:
-                home.setdefault(key.lower(), index)
-    chunk_of_line = {}
+    home = {}            # name -> index of the first exact line that lists it
+    chunk_of_line = {}   # exact line index -> chunk number
     chunk, filled = 0, 0
     for index, line in enumerate(lines):
         if line.kind == "exact":
@@ -130,6 +126,8 @@ def exact_line_chunks(text, map_type, names):
                 chunk, filled = chunk + 1, 0
             chunk_of_line[index] = chunk
             filled += len(line.keys)
+            for key in line.keys:
+                home.setdefault(key.lower(), index)
     chunk_names = [[] for _number in range(chunk + 1)]
     whole_table_names = []
     for name in names:
