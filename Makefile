@@ -22,13 +22,13 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit integration e2e sanity molecule demo demo-stop test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e sanity molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
 	@echo "make test         everything CI runs (installs its own venv and Postfix)"
 	@echo "make unit         unit tests of module_utils"
-	@echo "make integration  modules through ansible-playbook, judged by real Postfix"
+	@echo "make functional   modules, role and harness through ansible-playbook, judged by real Postfix (pytest)"
 	@echo "make sanity       ansible-test sanity (offline)"
 	@echo "make lint         yamllint + ansible-lint"
 	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
@@ -69,8 +69,8 @@ lint: yamllint ansible-lint
 unit: venv collection
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: setup
-	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+functional: setup
+	$(BIN)/python -m pytest tests/functional $(PYTEST_ARGS)
 
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)

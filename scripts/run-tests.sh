@@ -27,7 +27,7 @@ run_stage() {
 
 run_stage yamllint     make --no-print-directory yamllint
 run_stage unit         make --no-print-directory unit PYTEST_ARGS="-q --junitxml=$results_dir/unit.xml"
-run_stage integration  make --no-print-directory integration PYTEST_ARGS="-q --junitxml=$results_dir/integration.xml"
+run_stage functional   make --no-print-directory functional PYTEST_ARGS="-q --junitxml=$results_dir/functional.xml"
 if grep -q '^e2e:' Makefile; then
     run_stage e2e      make --no-print-directory e2e PYTEST_ARGS="-q --junitxml=$results_dir/e2e.xml"
 fi

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix_cli import backdate
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.cli import backdate
 from tests.harness.sandbox import PostfixSandbox, make_base_dir, require_postfix
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

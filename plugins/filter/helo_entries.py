@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the helo_guard role; the logic lives in module_utils/helo_entries.py.
+"""Filters of the helo_guard role; the logic lives in module_utils/access/merge.py.
 
 Documentation: merge_helo_entries.yml, helo_entry_probes.yml,
 helo_probe_problems.yml, helo_postconf_warnings.yml and helo_restriction_maps.yml
@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.mailops.postfix.plugins.module_utils.helo_entries import (
+from ansible_collections.mailops.postfix.plugins.module_utils.access.merge import (
     HeloEntryError,
     merge_entries,
     parse_postmap_answers,

@@ -188,14 +188,14 @@ import shutil
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mailops.postfix.plugins.module_utils import postfix_cli
-from ansible_collections.mailops.postfix.plugins.module_utils.access_entry import (
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
     TABLE_TYPES,
     AccessTableError,
     parse_entries,
 )
-from ansible_collections.mailops.postfix.plugins.module_utils.access_plan import LAYOUTS, plan_table
-from ansible_collections.mailops.postfix.plugins.module_utils.access_verify import verify_plan, winning_lines
+from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS, plan_table
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import verify_plan, winning_lines
 
 ENTRY_OPTIONS = dict(
     host=dict(type="str"),

@@ -85,10 +85,10 @@ import shutil
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mailops.postfix.plugins.module_utils import postfix_cli
-from ansible_collections.mailops.postfix.plugins.module_utils.access_entry import TABLE_TYPES, AccessTableError
-from ansible_collections.mailops.postfix.plugins.module_utils.access_table import parse_table, parsed_entries
-from ansible_collections.mailops.postfix.plugins.module_utils.access_verify import winning_lines
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import TABLE_TYPES, AccessTableError
+from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import winning_lines
 
 
 def main():

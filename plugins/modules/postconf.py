@@ -141,9 +141,9 @@ import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mailops.postfix.plugins.module_utils import main_cf
-from ansible_collections.mailops.postfix.plugins.module_utils import main_cf_postfix
-from ansible_collections.mailops.postfix.plugins.module_utils import postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import editor as main_cf
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import verify as main_cf_postfix
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 
 LOCK_TIMEOUT_SECONDS = 60
 

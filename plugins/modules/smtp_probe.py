@@ -125,7 +125,7 @@ import socket
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.mailops.postfix.plugins.module_utils.smtp_dialog import (
+from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import (
     SmtpDialogError,
     check_dialog_arguments,
     dialog_accepted,

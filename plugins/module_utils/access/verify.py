@@ -1,0 +1,224 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Ask Postfix what a table means, before it is written.
+
+Each function is handed a ``run_command`` callable, a Postfix config dir and a
+scratch directory it may write to; it writes the table there (and builds the
+index for indexed types), and asks ``postmap -q -`` about every name in one
+process. The live table and its index are never touched.
+
+To say *which line* answers a name, the table is also written with each
+result prefixed by ``mailops-line-N`` (N is the line number in the real
+table): matching depends only on the keys and expressions, so Postfix's
+answer names the winning line and still carries its action.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
+    REGEXP_TYPES,
+    AccessTableError,
+    normalize_action,
+)
+from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import (
+    expression_end,
+    parse_table,
+    split_lines,
+)
+
+LINE_TAG = "mailops-line-"
+TAGGED_ANSWER = re.compile(r"^%s(\d+)(?: (.*))?$" % LINE_TAG)
+SYNTAX_PROBE = "mailops-syntax-probe.invalid"
+WARNING_LINE = re.compile(r", line (\d+):")
+
+
+def _write_table(work_dir, name, text, map_type, run_command, config_dir):
+    path = os.path.join(work_dir, name)
+    with open(path, "wb") as table_file:
+        table_file.write(text.encode("utf-8", "surrogateescape"))
+    if map_type in postfix_cli.INDEXED_TYPES:
+        postfix_cli.postmap_build(run_command, config_dir, map_type, path)
+    return path
+
+
+def tagged_text(text, map_type):
+    """``text`` with every rule's result prefixed by the rule's line number."""
+    tagged = []
+    number = 0
+    for physical in split_lines(text):
+        number += 1
+        stripped = physical.strip()
+        if not stripped or stripped.startswith("#") or physical[:1].isspace():
+            tagged.append(physical)
+            continue
+        if map_type in REGEXP_TYPES:
+            lowered = stripped.lower()
+            if lowered == "endif" or re.match(r"^if\s*!?/", lowered):
+                tagged.append(physical)
+                continue
+            end = expression_end(physical)
+        else:
+            match = re.match(r"^\S+", physical)
+            end = match.end() if match else None
+        if end is None:
+            tagged.append(physical)
+            continue
+        tagged.append("%s %s%d%s" % (physical[:end], LINE_TAG, number, physical[end:]))
+    return "".join(tagged)
+
+
+def winning_lines(run_command, config_dir, work_dir, map_type, text, names):
+    """Which line of ``text`` Postfix answers each name with.
+
+    Returns ``({name: {"line": N, "text": ..., "action": ...}}, warnings)``;
+    names no line matches are absent from the answer.
+    """
+    path = _write_table(work_dir, "tagged", tagged_text(text, map_type), map_type, run_command, config_dir)
+    answers, warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, names)
+    physical = split_lines(text)
+    found = {}
+    for name, answer in answers.items():
+        match = TAGGED_ANSWER.match(answer)
+        if not match:
+            continue
+        number = int(match.group(1))
+        found[name] = {"line": number, "text": physical[number - 1].rstrip("\n"), "action": match.group(2) or ""}
+    return found, [warning.replace(path, "<table>") for warning in warnings]
+
+
+CHUNK_NAMES = 2000
+
+
+def exact_line_chunks(text, map_type, names):
+    """Split the lookups of a large regexp/pcre table so that their cost stays linear.
+
+    A regexp/pcre lookup tries the lines in order, so asking Postfix about
+    every name of a table of N names in N/500 grouped lines costs N x N/500
+    line matches. An exact line (``/^(a\\.example|b\\.example)$/ ACTION``:
+    escaped literals, anchored, no flags) matches exactly its own names, so
+    for a name on such a line the answer is the same in a table without the
+    other exact lines. Each chunk is the table with every non-exact line (in
+    place, so every rule that could shadow an exact name is still there) and
+    the exact lines of about CHUNK_NAMES names; each name is asked in the
+    chunk holding the first exact line that lists it.
+
+    Returns ``([(chunk_text, names)], names_for_the_whole_table)``. Small
+    tables, indexed types and names on no exact line use the whole table.
+    """
+    if map_type not in REGEXP_TYPES:
+        return [], names
+    lines = parse_table(text, map_type)
+    exact_count = sum(len(line.keys) for line in lines if line.kind == "exact")
+    if exact_count <= CHUNK_NAMES:
+        return [], names
+    home = {}            # name -> index of the first exact line that lists it
+    chunk_of_line = {}   # exact line index -> chunk number
+    chunk, filled = 0, 0
+    for index, line in enumerate(lines):
+        if line.kind == "exact":
+            if filled >= CHUNK_NAMES:
+                chunk, filled = chunk + 1, 0
+            chunk_of_line[index] = chunk
+            filled += len(line.keys)
+            for key in line.keys:
+                home.setdefault(key.lower(), index)
+    chunk_names = [[] for _number in range(chunk + 1)]
+    whole_table_names = []
+    for name in names:
+        index = home.get(name.lower())
+        if index is None:
+            whole_table_names.append(name)
+        else:
+            chunk_names[chunk_of_line[index]].append(name)
+    chunks = []
+    for number, asked in enumerate(chunk_names):
+        if asked:
+            kept = [line.text for index, line in enumerate(lines)
+                    if line.kind != "exact" or chunk_of_line[index] == number]
+            chunks.append(("".join(kept), asked))
+    return chunks, whole_table_names
+
+
+def verify_plan(run_command, config_dir, work_dir, map_type, plan):
+    """Check the candidate ``plan.new_text`` with Postfix before it is written.
+
+    Raises AccessTableError when Postfix rejects a line that an entry wrote
+    (an invalid pattern, for example). Returns warnings: entries whose names
+    Postfix answers with another line or action (shadowed), absent entries
+    still matched, and Postfix's own warnings about other lines.
+    """
+    # One name no entry covers makes Postfix read (and judge) the whole table even for patterns alone.
+    names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names) | set([SYNTAX_PROBE]))
+    path = _write_table(work_dir, "candidate", plan.new_text, map_type, run_command, config_dir)
+    chunks, whole_table_names = exact_line_chunks(plan.new_text, map_type, names)
+    answers, postfix_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, whole_table_names)
+    for number, (chunk_text, chunk_names) in enumerate(chunks):
+        chunk_path = _write_table(work_dir, "candidate-part-%d" % number, chunk_text, map_type, run_command,
+                                  config_dir)
+        chunk_answers, _chunk_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, chunk_path,
+                                                                   chunk_names)
+        answers.update(chunk_answers)
+    _raise_for_entry_lines(plan, map_type, postfix_warnings, path)
+    warnings = ["Postfix: %s" % warning.replace(path, "<candidate table>") for warning in postfix_warnings]
+    mismatched = []
+    for entry, probe_names in plan.probes:
+        for name in probe_names:
+            answer = answers.get(name)
+            holds = answer is not None and normalize_action(answer) == entry.action
+            if holds != (entry.state == "present"):
+                mismatched.append((entry, name, answer))
+    if not mismatched:
+        return warnings
+    winners, _tagged_warnings = winning_lines(run_command, config_dir, work_dir, map_type, plan.new_text,
+                                              sorted(set(name for _entry, name, _answer in mismatched)))
+    for entry, name, answer in mismatched:
+        winner = winners.get(name)
+        if entry.state == "present":
+            if winner is None:
+                warnings.append("%s: Postfix finds no line for %s in the new table" % (entry.label, name))
+            else:
+                warnings.append("%s: Postfix answers %s with line %d (%s), action %r, not %r: that earlier line "
+                                "shadows the entry (the first match wins)"
+                                % (entry.label, name, winner["line"], winner["text"], answer, entry.action))
+        else:
+            warnings.append("%s is absent but Postfix still answers %s with %r from line %d (%s)"
+                            % (entry.label, name, answer, winner["line"] if winner else 0,
+                               winner["text"] if winner else "?"))
+    return warnings
+
+
+def _raise_for_entry_lines(plan, map_type, postfix_warnings, path):
+    """Postfix refusing a line an entry wrote fails the task (nothing is written yet)."""
+    physical = split_lines(plan.new_text)
+    for warning in postfix_warnings:
+        match = WARNING_LINE.search(warning)
+        if not match or path not in warning:
+            continue
+        number = int(match.group(1))
+        if number > len(physical):
+            continue
+        line_text = physical[number - 1].rstrip("\n")
+        for entry, _names in plan.probes:
+            if entry.state == "present" and _entry_wrote(entry, line_text, map_type):
+                raise AccessTableError("%s: Postfix rejects the table line %r: %s"
+                                       % (entry.label, line_text, warning.split(": ", 1)[-1]
+                                          if ": " in warning else warning))
+
+
+def _entry_wrote(entry, line_text, map_type):
+    lines = parse_table(line_text + "\n", map_type)
+    if not lines:
+        return False
+    line = lines[0]
+    if entry.kind == "pattern":
+        return line.expression == "/%s/" % entry.value
+    if entry.kind == "domain" and map_type in REGEXP_TYPES:
+        return line.kind == "domain" and line.domain.lower() == entry.value.lower()
+    keys = set(key.lower() for key in entry.table_keys(map_type))
+    return bool(keys & set(key.lower() for key in line.keys))

@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The helo_guard role end to end, judged by Postfix: postmap -q, postconf and SMTP dialogs."""
+
+import os
+import re
+import subprocess
+
+from tests.functional.roles.helo_guard.helo_guard_run import SEED_ENTRIES, file_state, reload_count
+from tests.harness.smtp_probe import probe, verdict
+
+
+def rcpt_code(instance, helo):
+    step, code, text = verdict(probe(instance.address, instance.port, helo=helo))
+    return step, code, text
+
+
+def postmap_answers(instance, table, keys):
+    completed = subprocess.run(["postmap", "-c", instance.config_dir, "-q", "-", table], input="\n".join(keys) + "\n",
+                               capture_output=True, text=True, check=False)
+    assert completed.returncode in (0, 1) and not completed.stderr, completed.stderr
+    return dict(line.split("\t", 1) for line in completed.stdout.splitlines())
+
+
+def test_seed_policy_is_enforced_and_a_second_run_writes_nothing(sandbox_factory, role_inventory, run_role):
+    instance = sandbox_factory()
+    # Before the role: no HELO checks (asked of postconf, not over SMTP: an idle
+    # smtpd from a probe now could serve one more session after the reload).
+    assert instance.postconf("smtpd_helo_required") == "no"
+    inventory = role_inventory(instance, group_vars={"helo_guard_entries": SEED_ENTRIES})
+
+    first = run_role(inventory)
+    assert first.rc == 0, first
+    assert first.recap["changed"] > 0
+    assert reload_count(instance) == 1, "one reload for a table and main.cf change"
+    assert instance.postconf("smtpd_helo_required") == "yes"
+    assert instance.postconf("smtpd_helo_restrictions") == (
+        "permit_mynetworks, check_helo_access regexp:%s/helo_access, reject_invalid_helo_hostname, "
+        "reject_non_fqdn_helo_hostname, reject_unknown_helo_hostname" % instance.config_dir)
+    for helo in ("mxbox50.bitwiz.net", "50.0.0.1", "[50.0.0.1]", "50.0.0.2"):
+        assert rcpt_code(instance, helo)[:2] == ("RCPT TO", 250), helo
+    assert rcpt_code(instance, "other.bitwiz.net")[:2] == ("RCPT TO", 450)
+    assert rcpt_code(instance, "nodots")[:2] == ("RCPT TO", 504)
+    assert rcpt_code(instance, None)[:2] == ("MAIL FROM", 503)
+
+    watched = [os.path.join(instance.config_dir, name) for name in ("main.cf", "helo_access")]
+    before = [file_state(path) for path in watched]
+    listing = sorted(os.listdir(instance.config_dir))
+    second = run_role(inventory)
+    assert second.rc == 0, second
+    assert second.recap["changed"] == 0, second
+    assert [file_state(path) for path in watched] == before, "an unchanged run rewrote a file"
+    assert sorted(os.listdir(instance.config_dir)) == listing, "an unchanged run left a file behind"
+    assert not [name for name in second.executed_tasks() if "Validate" in name or "Reload" in name or "postmap" in name]
+    assert reload_count(instance) == 1
+
+
+def test_config_dir_reaches_every_module_command_and_handler(sandbox_factory, role_inventory, run_role):
+    # An lmdb table: the postmap handler runs too. /etc/postfix has no main.cf on
+    # this machine, so any Postfix command without -c <config dir> would fail.
+    instance = sandbox_factory()
+    inventory = role_inventory(instance, host_vars={"helo_guard_table_type": "lmdb",
+                                                    "helo_guard_entries": SEED_ENTRIES})
+    etc_postfix_before = sorted(os.listdir("/etc/postfix")) if os.path.isdir("/etc/postfix") else None
+    run = run_role(inventory)
+    assert run.rc == 0, run
+    executed = run.executed_tasks()
+    for task in ("Index | build the new index with postmap", "Validate | postfix check", "Reload | postfix reload"):
+        assert any(name.endswith(task) for name in executed), (task, executed)
+    table = "lmdb:%s/helo_access" % instance.config_dir
+    assert postmap_answers(instance, table, ["mxbox50.bitwiz.net", "[50.0.0.2]", "other.bitwiz.net"]) == {
+        "mxbox50.bitwiz.net": "OK", "[50.0.0.2]": "OK"}
+    assert not os.path.exists(os.path.join(instance.config_dir, "helo_access.helo_guard-new"))
+    assert rcpt_code(instance, "mxbox50.bitwiz.net")[1] == 250
+    assert reload_count(instance) == 1
+    etc_postfix_after = sorted(os.listdir("/etc/postfix")) if os.path.isdir("/etc/postfix") else None
+    assert etc_postfix_after == etc_postfix_before, "the role touched /etc/postfix"
+
+    again = run_role(inventory)
+    assert again.rc == 0 and again.recap["changed"] == 0, again
+
+
+def test_entries_merge_across_group_and_host_variables(sandbox_factory, role_inventory, run_role):
+    instance = sandbox_factory()
+    inventory = role_inventory(
+        instance,
+        group_vars={"helo_guard_entries__partners": [{"host": "mxbox50.bitwiz.net", "comment": "bitwiz"},
+                                                     {"ip": "50.0.0.1"}]},
+        host_vars={"helo_guard_entries": [{"domain": "partner.example"}],
+                   "helo_guard_entries__mx": [{"ip": "50.0.0.1"}, {"host": "MXBOX50.bitwiz.net"},
+                                              {"host": "spam.example", "action": "REJECT not you"}]},
+    )
+    run = run_role(inventory)
+    assert run.rc == 0, run
+    with open(os.path.join(instance.config_dir, "helo_access")) as table:
+        rules = [line for line in table.read().splitlines() if line and not line.startswith("#")]
+    assert len(rules) == 4, rules  # partner.example, mxbox50, 50.0.0.1 (both forms), spam.example: duplicates merged
+    answers = postmap_answers(instance, "regexp:%s/helo_access" % instance.config_dir,
+                              ["partner.example", "mx.partner.example", "mxbox50.bitwiz.net", "50.0.0.1", "[50.0.0.1]",
+                               "spam.example"])
+    assert answers == {"partner.example": "OK", "mx.partner.example": "OK", "mxbox50.bitwiz.net": "OK",
+                       "50.0.0.1": "OK", "[50.0.0.1]": "OK", "spam.example": "REJECT not you"}
+
+
+def test_conflicting_entries_fail_naming_both_variables_and_write_nothing(sandbox_factory, role_inventory, run_role):
+    instance = sandbox_factory(start=False)
+    main_cf = os.path.join(instance.config_dir, "main.cf")
+    before = file_state(main_cf)
+    inventory = role_inventory(
+        instance,
+        group_vars={"helo_guard_entries__partners": [{"ip": "50.0.0.1"}, {"host": "mxbox50.bitwiz.net"}]},
+        host_vars={"helo_guard_entries__host": [{"host": "mxbox50.bitwiz.net", "action": "REJECT"}]},
+    )
+    run = run_role(inventory)
+    assert run.rc != 0 and run.recap["failed"] == 1, run
+    # helo_guard_entries first, then the helo_guard_entries__* variables sorted by name
+    assert ("helo_guard_entries__host[0] and helo_guard_entries__partners[1] both list host mxbox50.bitwiz.net "
+            "but disagree: action REJECT vs OK") in run.output, run
+    assert file_state(main_cf) == before
+    assert not os.path.exists(os.path.join(instance.config_dir, "helo_access"))
+
+
+def test_check_mode_reports_changes_writes_nothing_and_runs_no_handler(sandbox_factory, role_inventory, run_role):
+    instance = sandbox_factory()
+    inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES, "helo_guard_table_type": "hash"})
+    listing = sorted(os.listdir(instance.config_dir))
+    main_cf_before = file_state(os.path.join(instance.config_dir, "main.cf"))
+    run = run_role(inventory, check=True)
+    assert run.rc == 0, run
+    assert run.recap["changed"] >= 2, "check mode reports the table and main.cf changes"
+    assert file_state(os.path.join(instance.config_dir, "main.cf")) == main_cf_before
+    assert sorted(os.listdir(instance.config_dir)) == listing
+    handler_lines = [line for line in run.output.splitlines() if line.startswith("RUNNING HANDLER")]
+    assert handler_lines, "the handlers were notified"
+    assert not [name for name in run.executed_tasks() if "|" in name and name.split("] ")[-1].split(" |")[0].endswith(
+        ("Index", "Validate", "Reload", "Postmap"))], run.executed_tasks()
+    assert reload_count(instance) == 0
+    assert rcpt_code(instance, "nodots")[1] == 250, "the running instance still has no HELO checks"
+
+
+def test_a_failed_validation_restores_the_files_and_does_not_reload(sandbox_factory, role_inventory, run_role):
+    instance = sandbox_factory()
+    inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES})
+    assert run_role(inventory).rc == 0
+    assert reload_count(instance) == 1
+    paths = [os.path.join(instance.config_dir, name) for name in ("main.cf", "helo_access")]
+    contents_before = [file_state(path)[0] for path in paths]
+
+    # The restriction list points at a hash table while the role writes a
+    # regexp one: both modules accept their part, but smtpd would fail every
+    # lookup of hash:.../helo_access (no .db) with a temporary error. postmap -q
+    # on the named table fails in the validate handler.
+    inventory = role_inventory(instance, host_vars={
+        "helo_guard_entries": SEED_ENTRIES + [{"host": "new.example"}],
+        "helo_guard_restrictions": ["permit_mynetworks", "check_helo_access hash:%s/helo_access" % instance.config_dir,
+                                    "reject_non_fqdn_helo_hostname"],
+    })
+    run = run_role(inventory)
+    assert run.rc != 0 and run.recap["failed"] == 1 and run.recap["rescued"] == 0, run
+    assert "Postfix rejected the new configuration in %s" % instance.config_dir in run.output, run
+    assert "a table smtpd_helo_restrictions names cannot be opened" in run.output, run
+    assert "helo_access.db" in run.output, run
+    assert "The previous main.cf and table are restored; Postfix was not reloaded." in run.output
+    assert [file_state(path)[0] for path in paths] == contents_before
+    assert reload_count(instance) == 1
+    assert rcpt_code(instance, "mxbox50.bitwiz.net")[1] == 250
+    assert rcpt_code(instance, "nodots")[1] == 504
+    assert "reject_unknown_helo_hostname" in instance.postconf("smtpd_helo_restrictions")
+
+
+def test_a_module_failure_after_the_table_was_written_puts_the_table_back(sandbox_factory, role_inventory, run_role):
+    instance = sandbox_factory(start=False)
+    main_cf_before = file_state(os.path.join(instance.config_dir, "main.cf"))
+    inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES,
+                                                    "helo_guard_restrictions": ["permit_mynetworks\nmydestination = x"]})
+    run = run_role(inventory)
+    assert run.rc != 0 and run.recap["failed"] == 1 and run.recap["rescued"] == 1, run
+    assert "helo_guard could not configure %s" % instance.config_dir in run.output
+    assert "Files this run had changed are restored; Postfix was not reloaded." in run.output
+    assert file_state(os.path.join(instance.config_dir, "main.cf")) == main_cf_before
+    assert not os.path.exists(os.path.join(instance.config_dir, "helo_access")), "the table this run created is gone"
+
+
+TWO_INSTANCES_PLAYBOOK = """\
+- name: Apply helo_guard to two instances of one host
+  hosts: mail_servers
+  gather_facts: false
+  tasks:
+    - name: One role run per instance
+      ansible.builtin.include_role:
+        name: mailops.postfix.helo_guard
+      vars:
+        helo_guard_config_dir: "{{ instance.config_dir }}"
+        helo_guard_entries: "{{ instance.entries }}"
+      loop: "{{ instances }}"
+      loop_control:
+        loop_var: instance
+        label: "{{ instance.config_dir }}"
+"""
+
+
+def test_two_instances_on_one_host_each_get_their_own_table_validation_and_reload(
+        sandbox_factory, role_inventory, run_role):
+    first, second = sandbox_factory(), sandbox_factory()
+    inventory = role_inventory(first, host_vars={"instances": [
+        {"config_dir": first.config_dir, "entries": [{"host": "mxbox50.bitwiz.net"}]},
+        {"config_dir": second.config_dir, "entries": [{"ip": "50.0.0.1"}]},
+    ]})
+    run = run_role(inventory, playbook=TWO_INSTANCES_PLAYBOOK)
+    assert run.rc == 0, run
+    assert (reload_count(first), reload_count(second)) == (1, 1)
+    assert rcpt_code(first, "mxbox50.bitwiz.net")[1] == 250 and rcpt_code(first, "50.0.0.1")[1] == 504
+    assert rcpt_code(second, "50.0.0.1")[1] == 250 and rcpt_code(second, "mxbox50.bitwiz.net")[1] == 450
+    assert run_role(inventory, playbook=TWO_INSTANCES_PLAYBOOK).recap["changed"] == 0
+
+
+def test_packages_of_the_table_type_and_a_grouped_pcre_table(sandbox_factory, role_inventory, run_role):
+    # Postfix and postfix-pcre are installed here (make test sees to it): the
+    # package task finds them by the Debian names in vars/Debian.yml and changes nothing.
+    instance = sandbox_factory()
+    names = ["mx%d.bitwiz.net" % number for number in range(1, 6)]
+    inventory = role_inventory(instance, host_vars={
+        "helo_guard_manage_packages": True, "helo_guard_table_type": "pcre", "helo_guard_table_layout": "grouped",
+        "helo_guard_entries": [{"host": name} for name in names]})
+    run = run_role(inventory)
+    assert run.rc == 0, run
+    package_task = re.search(r"Packages \| install Postfix and the map package of the table type\] \**\n(\w+): \[mx\]", run.stdout)
+    assert package_task and package_task.group(1) == "ok", run
+    with open(os.path.join(instance.config_dir, "helo_access")) as table:
+        rules = [line for line in table.read().splitlines() if line and not line.startswith("#")]
+    assert len(rules) == 1, rules
+    table = "pcre:%s/helo_access" % instance.config_dir
+    assert postmap_answers(instance, table, names + ["mx6.bitwiz.net"]) == {name: "OK" for name in names}
+    assert rcpt_code(instance, "mx3.bitwiz.net")[1] == 250
