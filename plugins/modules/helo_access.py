@@ -59,8 +59,24 @@ options:
         type: str
         choices: [present, absent]
       expires:
-        description: A date C(YYYY-MM-DD); from that day on the entry counts as absent and is removed.
+        description:
+          - A date C(YYYY-MM-DD); from that day on the entry counts as absent and is removed.
+          - A present entry whose date has already passed is not written and a warning says so.
         type: str
+      clients:
+        description:
+          - IPv4/IPv6 client addresses or networks (C(192.0.2.0/24), C(2001:db8::/32)) the entry is limited to.
+          - Validated here (no host bits, no zone id, no IPv4-mapped form); tables that bind entries to clients
+            are not written by this version, so an entry with O(entries[].clients) fails the task.
+        type: list
+        elements: str
+      broad:
+        description:
+          - A O(entries[].domain) of a single label (V(com)) or a public suffix (V(co.uk)) exempts the names of
+            unrelated owners and is refused unless this is V(true). See C(docs/entries.md) for what counts as a
+            public suffix.
+        type: bool
+        default: false
   state:
     description: The default state of the entries.
     type: str
@@ -192,6 +208,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
     AccessTableError,
+    expiry_warnings,
     parse_entries,
 )
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS, plan_table
@@ -206,6 +223,8 @@ ENTRY_OPTIONS = dict(
     comment=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"]),
     expires=dict(type="str"),
+    clients=dict(type="list", elements="str"),
+    broad=dict(type="bool", default=False),
 )
 
 
@@ -283,6 +302,12 @@ def main():
         entries = parse_entries(params["entries"], map_type, params["state"], today=datetime.date.today())
     except AccessTableError as error:
         module.fail_json(msg=str(error))
+    bound = [entry.label for entry in entries if entry.clients]
+    if bound:
+        module.fail_json(msg="%s: entries bound to clients are not written by this version of helo_access; "
+                             "leave clients out." % ", ".join(bound))
+    for warning in expiry_warnings(entries):
+        module.warn(warning)
 
     result = dict(changed=False, table="%s:%s" % (map_type, path), added=[], removed=[])
     lock_descriptor = os.open(directory, os.O_RDONLY)

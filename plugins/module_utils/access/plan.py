@@ -13,14 +13,12 @@ line, patterns at the end, and in any case before an existing line that
 Postfix says would answer for one of the new names first (``first_match``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import collections
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    REGEXP_TYPES,
     AccessTableError,
     normalize_action,
 )
@@ -251,7 +249,7 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
             elif beside:
                 position = max(beside) + 1
             else:
-                position = place(entry.probe_names(), exact_anchor)
+                position = place(entry.probe_names(map_type), exact_anchor)
             texts = ([render_comment(entry.comment)] if entry.comment else []) + \
                 render_exact(missing, entry.action, map_type)
             editor.insert(position, texts, rank=0)
@@ -263,7 +261,7 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
             satisfied[key] = None
             position = freed.get(key)
             if position is None:
-                position = place(entry.probe_names(), domain_anchor)
+                position = place(entry.probe_names(map_type), domain_anchor)
             texts = ([render_comment(entry.comment)] if entry.comment else []) + [render_domain(entry.value, entry.action)]
             editor.insert(position, texts, rank=1)
         else:
@@ -282,7 +280,7 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
         rendered = regroup([group for _index, group in grouped_lines], new_grouped, map_type, group_size)
         editor.insertions[position].insert(0, (-1, 0, rendered))
 
-    probes = [(entry, entry.probe_names() if regexp else entry.table_keys(map_type)) for entry in entries]
+    probes = [(entry, entry.probe_names(map_type)) for entry in entries]
     return TablePlan(old_text, editor.text(), resolved, probes, placed_names)
 
 

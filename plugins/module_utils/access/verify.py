@@ -13,17 +13,15 @@ table): matching depends only on the keys and expressions, so Postfix's
 answer names the winning line and still carries its action.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    REGEXP_TYPES,
     AccessTableError,
     normalize_action,
 )

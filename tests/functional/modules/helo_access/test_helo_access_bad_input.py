@@ -42,5 +42,5 @@ def test_pattern_in_an_indexed_table_is_refused(table_factory):
     table.write("good.example OK\n")
     result = table.run([{"pattern": "^mx"}])
     assert result["failed"] is True
-    assert result["msg"] == "entries[0] (pattern=^mx): pattern entries need a regexp or pcre table, not hash"
+    assert result["msg"] == "entries[0] (pattern=^mx): pattern entries need a regexp or pcre table, not hash."
     assert table.text() == "good.example OK\n"
