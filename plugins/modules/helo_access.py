@@ -189,6 +189,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
     TABLE_TYPES,
     AccessTableError,
@@ -316,7 +317,7 @@ def main():
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
         result["postmap_required"] = postfix_cli.postmap_required(map_type, path)
     else:
-        result["postmap_required"] = map_type in postfix_cli.INDEXED_TYPES
+        result["postmap_required"] = maps.needs_postmap(map_type)
     module.exit_json(**result)
 
 
