@@ -191,7 +191,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    TABLE_TYPES,
     AccessTableError,
     parse_entries,
 )
@@ -259,7 +258,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", default="/etc/postfix/helo_access"),
-            type=dict(type="str", default="regexp", choices=list(TABLE_TYPES)),
+            type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
             config_dir=dict(type="path"),
             entries=dict(type="list", elements="dict", required=True, options=ENTRY_OPTIONS),
             state=dict(type="str", default="present", choices=["present", "absent"]),

@@ -17,7 +17,6 @@ import datetime
 import ipaddress
 import re
 
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import HELO_TABLE_TYPES as TABLE_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 
 KINDS = ("host", "domain", "ip", "pattern")

@@ -31,7 +31,6 @@ import tempfile
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
 
-
 class PostfixCommandError(Exception):
     """A Postfix tool failed; the message has the command and what it printed."""
 
