@@ -13,6 +13,7 @@ grep counts.
 """
 
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,8 +107,8 @@ def maillog_scan(line_count, reps, log):
             ours.append(seconds)
             rss.append(rss_kb)
         small_rss = [_scan(small)[1] for _rep in range(reps)]
-        ours_s, grep_s = measure.median(ours), measure.median(grep)
-        peak_mb, small_mb = measure.median(rss) / 1024.0, measure.median(small_rss) / 1024.0
+        ours_s, grep_s = statistics.median(ours), statistics.median(grep)
+        peak_mb, small_mb = statistics.median(rss) / 1024.0, statistics.median(small_rss) / 1024.0
         log("   %d lines (%d rejections): reader %.2f s (%.0f lines/s), grep -c %.3f s, peak RSS %.1f MB"
             " (%.1f MB at a tenth)" % (line_count, expected, ours_s, line_count / ours_s, grep_s, peak_mb, small_mb))
         return [

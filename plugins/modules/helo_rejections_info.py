@@ -58,8 +58,6 @@ notes:
   - A rejection is counted once per log line; smtpd logs one line per rejected command (each RCPT TO
     with the default C(smtpd_delay_reject=yes)).
 seealso:
-  - role: mailops.postfix.helo_guard
-    description: Its C(helo_guard_mode=observe) logs would-be rejections; its entries take C(clients).
   - module: mailops.postfix.helo_access_info
 author:
   - mailops.postfix developers (@mailops)

@@ -84,8 +84,8 @@ def test_reads_gzip_rotations_through_a_glob_and_filters_by_since(sandbox_factor
 
     recent = run_module("mailops.postfix.helo_rejections_info", {"path": instance.log_file + "*", "since": "10m"})
     assert by_key(recent["rejections"])[("nodots", "127.0.0.3", 504, True)]["count"] == 4
-    future = run_module("mailops.postfix.helo_rejections_info", {"path": instance.log_file + "*",
-                                                                  "since": "2999-01-01"})
+    future = run_module("mailops.postfix.helo_rejections_info",
+                        {"path": instance.log_file + "*", "since": "2999-01-01"})
     assert future["rejections"] == [] and future["suggested_entries"] == []
 
 
