@@ -42,7 +42,8 @@ def test_grouped_layout_writes_sorted_alternations_and_stays_recognised(table_fa
     assert lines[0] == "# partners" and lines[-1] == "/^mx/ REJECT no mx"
     grouped = lines[1:-1]
     assert len(grouped) == 4  # 40 + 20 + 1 names, 16 per line
-    assert grouped[0].startswith("/^(192\\.0\\.2\\.1|192\\.0\\.2\\.10|192\\.0\\.2\\.2|")
+    # pcre: the sorted names of a group as a trie (shared prefixes written once)
+    assert grouped[0].startswith("/^(?:192\\.0\\.2\\.(?:1(?:0)?|2|3|")
     names = ["host%03d.partner.example" % number for number in range(1, 41)] + ["mxbox50.bitwiz.net"] \
         + ["192.0.2.%d" % number for number in range(1, 11)] + ["[192.0.2.%d]" % number for number in range(1, 11)]
     misses = ["host041.partner.example", "xhost001.partner.example", "192.0.2.11", "[192.0.2.100]", "mxother.example"]
