@@ -9,6 +9,7 @@ BIN         := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/mailops/postfix
 SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/mailops/postfix
+INTEGRATION_ROOT := $(CURDIR)/.build/integration/ansible_collections/mailops/postfix
 PYTEST_ARGS ?=
 
 # Every tool sees the checkout as ansible_collections/mailops/postfix.
@@ -22,14 +23,16 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e sanity molecule demo demo-stop test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging sanity integration molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
 	@echo "make test         everything CI runs (installs its own venv and Postfix)"
 	@echo "make unit         unit tests of module_utils"
 	@echo "make functional   modules, role and harness through ansible-playbook, judged by real Postfix (pytest)"
-	@echo "make sanity       ansible-test sanity (offline)"
+	@echo "make sanity       ansible-test sanity (offline), plus compile on the managed-host Python floor"
+	@echo "make integration  ansible-test integration --local: tests/integration/targets, one run per target"
+	@echo "make packaging    the tarball: built from a copy of the tree, no tooling inside, installed, documented, run"
 	@echo "make lint         yamllint + ansible-lint"
 	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
 	@echo "make bench-smoke  the same at small sizes, one repetition (checks the benchmarks work)"
@@ -75,16 +78,23 @@ functional: setup
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
+packaging: setup
+	$(BIN)/python -m pytest tests/packaging $(PYTEST_ARGS)
+
 # ansible-test wants to run from inside ansible_collections/<ns>/<name> and to
 # bootstrap pip from the internet: give it a copy of the tracked tree and a
 # stand-in bootstrap that uses ensurepip.
 sanity: venv
 	@scripts/sanity.sh "$(SANITY_ROOT)" "$(BIN)"
 
+# The same copy-of-the-tree approach; INTEGRATION_TARGETS="postconf" narrows it.
+integration: setup
+	@scripts/integration.sh "$(INTEGRATION_ROOT)" "$(BIN)"
+
 # Every scenario under extensions/molecule; each creates and destroys its own
 # sandbox instances (no container engine needed).
 molecule: setup
-	$(BIN)/molecule test --all
+	@scripts/molecule.sh "$(BIN)"
 
 demo: setup
 	@$(BIN)/python scripts/demo.py
@@ -93,7 +103,7 @@ demo-stop: venv
 	@$(BIN)/python scripts/demo.py stop
 
 test: setup
-	@scripts/run-tests.sh
+	@VENV=$(VENV) scripts/run-tests.sh
 
 # Benchmarks measure; they never judge `make test`. BENCH_ARGS, e.g. "--only lookup".
 BENCH_ARGS ?=
