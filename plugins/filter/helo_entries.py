@@ -3,7 +3,8 @@
 """Filters of the helo_guard role over the one entry model (module_utils/access/entry.py).
 
 Documentation: merge_helo_entries.yml, helo_entry_probes.yml,
-helo_probe_problems.yml, helo_postconf_warnings.yml and helo_restriction_maps.yml
+helo_probe_problems.yml, helo_postconf_warnings.yml, helo_restriction_maps.yml and
+helo_restriction_problems.yml
 next to this file.
 """
 
@@ -15,6 +16,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.answers imp
     parse_postmap_answers,
     relevant_postconf_warnings,
     restriction_maps,
+    table_reference_problems,
     unexpected_answers,
 )
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
@@ -68,6 +70,11 @@ def helo_restriction_maps(expanded_restrictions):
     return restriction_maps(expanded_restrictions)
 
 
+def helo_restriction_problems(restrictions, table_type, table_path):
+    """``helo_guard_restrictions`` -> a sentence when it is not a list of strings or does not use the table."""
+    return table_reference_problems(restrictions, table_type, table_path)
+
+
 class FilterModule:
     """helo_guard entry filters."""
 
@@ -78,4 +85,5 @@ class FilterModule:
             "helo_probe_problems": helo_probe_problems,
             "helo_postconf_warnings": helo_postconf_warnings,
             "helo_restriction_maps": helo_restriction_maps,
+            "helo_restriction_problems": helo_restriction_problems,
         }

@@ -83,3 +83,36 @@ def restriction_maps(expanded_restrictions):
         if maps.map_type(map_type) is not None and reference not in found:
             found.append(reference)
     return found
+
+
+_RESTRICTION_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def table_reference_problems(restrictions, table_type, table_path, option="helo_guard_restrictions"):
+    """A sentence when a restriction list does not use the table the role writes (it would never be used)."""
+    if isinstance(restrictions, str):
+        text = restrictions
+    elif isinstance(restrictions, (list, tuple)) and all(isinstance(item, str) for item in restrictions):
+        text = " ".join(restrictions)
+    else:
+        return ["%s must be a list of restrictions (strings), or one string of them, not %s."
+                % (option, _described(restrictions))]
+    tokens = [token for token in _RESTRICTION_SEPARATORS.split(text) if token]
+    # The table by its path: a wrong type is Postfix's to judge (the validate step opens every table named).
+    if any(token == "check_helo_access" and following.partition(":")[2] == table_path
+           for token, following in zip(tokens, tokens[1:])):
+        return []
+    return ["%s (%s) has no check_helo_access %s:%s, so the table the role writes would never be used; add it "
+            "(before the reject_* restrictions)." % (option, ", ".join(tokens) or "empty", table_type, table_path)]
+
+
+def _described(value):
+    if isinstance(value, dict):
+        return "a dictionary"
+    if isinstance(value, (list, tuple)):
+        return "a list holding something other than strings"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    return "a number" if isinstance(value, (int, float)) else "a value of another type"

@@ -343,33 +343,49 @@ def merge_entries(sources) -> MergeResult:
     action or expiry date are a conflict: one AccessTableError names every
     conflict once.
     """
-    merged, kept, absent_wins, conflicts = [], {}, [], []
+    merger = _Merger()
     for variable_name, raw_entries in sources:
         for entry, raw in zip(parse_entries(raw_entries, None, option=variable_name), raw_entries or []):
-            first = kept.get(entry.identity)
-            if first is None:
-                kept[entry.identity] = [entry, len(merged)]
-                merged.append(dict(raw))
-                continue
-            earlier, position = first
-            if entry.state != earlier.state:
-                present, absent = (earlier, entry) if entry.state == "absent" else (entry, earlier)
-                absent_wins.append("%s is absent and %s present: absent wins, %s %s is not in the table."
-                                   % (absent.label, present.label, entry.kind, entry.value))
-                if entry.state == "absent":
-                    comment = merged[position].get("comment")
-                    merged[position] = dict(raw)
-                    if comment and not raw.get("comment"):
-                        merged[position]["comment"] = comment
-                    first[0] = entry
-                continue
-            differences = _disagreement(earlier, entry) if entry.state == "present" else []
-            if differences:
-                conflicts.append("%s and %s both list %s %s but disagree (%s)"
-                                 % (earlier.label, entry.label, entry.kind, entry.value, "; ".join(differences)))
-            elif not merged[position].get("comment") and raw.get("comment"):
-                merged[position]["comment"] = raw["comment"]
-    if conflicts:
-        raise AccessTableError("; ".join(conflicts) + ". Give one action and expiry date per name, or list it "
-                               "as state: absent where it must not be.")
-    return MergeResult(merged, absent_wins)
+            merger.add(entry, raw)
+    if merger.conflicts:
+        raise AccessTableError("; ".join(merger.conflicts) + ". Give one action and expiry date per name, or list "
+                               "it as state: absent where it must not be.")
+    return MergeResult(merger.merged, merger.absent_wins)
+
+
+class _Merger:
+    """The state of one merge: the entries kept so far by identity, and what was decided."""
+
+    def __init__(self):
+        self.merged, self.kept, self.absent_wins, self.conflicts = [], {}, [], []
+
+    def add(self, entry, raw):
+        first = self.kept.get(entry.identity)
+        if first is None:
+            self.kept[entry.identity] = [entry, len(self.merged)]
+            self.merged.append(dict(raw))
+        elif entry.state != first[0].state:
+            self._absent_wins(first, entry, raw)
+        else:
+            self._same_state(first, entry, raw)
+
+    def _absent_wins(self, first, entry, raw):
+        earlier, position = first
+        present, absent = (earlier, entry) if entry.state == "absent" else (entry, earlier)
+        self.absent_wins.append("%s is absent and %s present: absent wins, %s %s is not in the table."
+                                % (absent.label, present.label, entry.kind, entry.value))
+        if entry.state == "absent":
+            comment = self.merged[position].get("comment")
+            self.merged[position] = dict(raw)
+            if comment and not raw.get("comment"):
+                self.merged[position]["comment"] = comment
+            first[0] = entry
+
+    def _same_state(self, first, entry, raw):
+        earlier, position = first
+        differences = _disagreement(earlier, entry) if entry.state == "present" else []
+        if differences:
+            self.conflicts.append("%s and %s both list %s %s but disagree (%s)"
+                                  % (earlier.label, entry.label, entry.kind, entry.value, "; ".join(differences)))
+        elif not self.merged[position].get("comment") and raw.get("comment"):
+            self.merged[position]["comment"] = raw["comment"]

@@ -193,7 +193,10 @@ def test_a_module_failure_after_the_table_was_written_puts_the_table_back(sandbo
     instance = sandbox_factory(start=False)
     main_cf_before = file_state(os.path.join(instance.config_dir, "main.cf"))
     inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES,
-                                                    "helo_guard_restrictions": ["permit_mynetworks\nmydestination = x"]})
+                                                    # names the table (else the role refuses it before writing)
+                                                    "helo_guard_restrictions": [
+                                                        "permit_mynetworks\nmydestination = x",
+                                                        "check_helo_access regexp:%s/helo_access" % instance.config_dir]})
     run = run_role(inventory)
     assert run.rc != 0 and run.recap["failed"] == 1 and run.recap["rescued"] == 1, run
     assert "helo_guard could not configure %s" % instance.config_dir in run.output

@@ -5,6 +5,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.answers imp
     parse_postmap_answers,
     relevant_postconf_warnings,
     restriction_maps,
+    table_reference_problems,
     unexpected_answers,
 )
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import probe_expectations
@@ -41,3 +42,17 @@ def test_the_file_based_tables_of_a_restriction_list():
                 " check_helo_a_access inline:{ a.example=OK }, check_helo_access proxy:mysql:/etc/postfix/my.cf,"
                 " reject_unknown_helo_hostname")
     assert restriction_maps(expanded) == ["regexp:/etc/postfix/helo_access", "hash:/etc/postfix/legacy_helo"]
+
+
+def test_a_restriction_list_must_use_the_table():
+    table = ("regexp", "/etc/postfix/helo_access")
+    assert table_reference_problems(["permit_mynetworks", "check_helo_access regexp:/etc/postfix/helo_access"], *table) == []
+    assert table_reference_problems("permit_mynetworks, check_helo_access pcre:/etc/postfix/helo_access", *table) == []
+    assert table_reference_problems("permit_mynetworks, reject_invalid_helo_hostname", *table) == [
+        "helo_guard_restrictions (permit_mynetworks, reject_invalid_helo_hostname) has no check_helo_access "
+        "regexp:/etc/postfix/helo_access, so the table the role writes would never be used; add it (before the "
+        "reject_* restrictions)."]
+    assert table_reference_problems({"a": 1}, *table) == [
+        "helo_guard_restrictions must be a list of restrictions (strings), or one string of them, not a dictionary."]
+    assert table_reference_problems(["check_helo_access", 5], *table)[0].endswith(
+        "not a list holding something other than strings.")
