@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """docs/*.md -> docs/docsite/rst/*.rst and docs/docsite/extra-docs.yml, for a docs site built with antsibull-docs.
 
-The Markdown guides in docs/ are the source; antsibull-docs reads only RST
-under docs/docsite/rst/. ``write`` regenerates both (``make docsite``),
-``check`` fails when they differ from what ``write`` would produce (make
-packaging), so a guide edited or added in docs/ cannot miss the site.
+The Markdown guides in docs/ are the one source; antsibull-docs reads only
+RST under docs/docsite/rst/ and the index in extra-docs.yml. Both are
+generated into the copy of the tree that ``make dist``
+(scripts/build-collection.sh) builds the tarball from, so every guide in
+docs/ reaches the site and none can go stale; the checkout holds neither
+(.gitignore). ``check`` tells whether a tree's generated files are current.
 
     python scripts/docsite.py write|check [--top DIR]
 """
