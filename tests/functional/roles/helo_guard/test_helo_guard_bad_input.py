@@ -27,8 +27,6 @@ HOSTILE_VARIABLES = [
      "helo_guard_entries__x[0] (host=a.example) has the unknown option(s) acton"),
     ({"helo_guard_restrictions": "permit_mynetworks, reject_invalid_helo_hostname"},
      "helo_guard_restrictions (permit_mynetworks, reject_invalid_helo_hostname) has no check_helo_access regexp:"),
-    ({"helo_guard_restrictions": {"permit_mynetworks": True}},
-     "helo_guard_restrictions must be a list of restrictions (strings), or one string of them, not a dictionary."),
 ]
 
 
