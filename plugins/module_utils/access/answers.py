@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mailops.postfix.plugins.module_utils.access import names
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import normalize_action
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
@@ -95,8 +96,9 @@ def table_reference_problems(restrictions, table_type, table_path, option="helo_
     elif isinstance(restrictions, (list, tuple)) and all(isinstance(item, str) for item in restrictions):
         text = " ".join(restrictions)
     else:
-        return ["%s must be a list of restrictions (strings), or one string of them, not %s."
-                % (option, _described(restrictions))]
+        described = "a list holding something other than strings" if isinstance(restrictions, (list, tuple)) \
+            else "a " + names.type_word(restrictions)
+        return ["%s must be a list of restrictions (strings), or one string of them, not %s." % (option, described)]
     tokens = [token for token in _RESTRICTION_SEPARATORS.split(text) if token]
     # The table by its path: a wrong type is Postfix's to judge (the validate step opens every table named).
     if any(token == "check_helo_access" and following.partition(":")[2] == table_path
@@ -104,15 +106,3 @@ def table_reference_problems(restrictions, table_type, table_path, option="helo_
         return []
     return ["%s (%s) has no check_helo_access %s:%s, so the table the role writes would never be used; add it "
             "(before the reject_* restrictions)." % (option, ", ".join(tokens) or "empty", table_type, table_path)]
-
-
-def _described(value):
-    if isinstance(value, dict):
-        return "a dictionary"
-    if isinstance(value, (list, tuple)):
-        return "a list holding something other than strings"
-    if isinstance(value, bool):
-        return "a boolean"
-    if value is None:
-        return "null"
-    return "a number" if isinstance(value, (int, float)) else "a value of another type"

@@ -28,6 +28,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps impor
 
 KINDS = ("host", "domain", "ip", "pattern")
 OPTIONS = KINDS + ("action", "comment", "state", "expires", "clients", "broad")
+_OPTION_SET = frozenset(OPTIONS)
 STATES = ("present", "absent")
 DEFAULT_ACTION = "OK"
 # The HELO name asked about a domain entry of a regexp/pcre table besides the domain itself.
@@ -83,8 +84,18 @@ def normalize_action(action) -> str:
     return normalized
 
 
+_VALID_ACTIONS: set = set()
+
+
 def validate_action(action: str) -> None:
     """Raise ValueError with a sentence when ``action`` is not an access(5) result."""
+    if action in _VALID_ACTIONS:
+        return
+    _check_action(action)
+    _VALID_ACTIONS.add(action)
+
+
+def _check_action(action):
     if _LINE_BREAK_OR_NUL.search(action):
         raise ValueError("the action spans more than one line or holds a NUL")
     words = action.split()
@@ -202,13 +213,13 @@ def entry_kind(raw, where: str) -> str:
     """The one kind (host, domain, ip, pattern) of a raw entry; unknown options are refused."""
     if not isinstance(raw, dict):
         raise AccessTableError("%s must be a dictionary with one of host, domain, ip or pattern, not a %s."
-                               % (where, names._type_word(raw)))
+                               % (where, names.type_word(raw)))
     given = [kind for kind in KINDS if raw.get(kind) not in (None, "")]
     if len(given) != 1:
         shown = ", ".join("%s=%s" % (kind, raw[kind]) for kind in given) or "no host/domain/ip/pattern"
         raise AccessTableError("%s (%s): give exactly one of host, domain, ip or pattern." % (where, shown))
-    unknown = sorted(str(option) for option in raw if option not in OPTIONS)
-    if unknown:
+    if not _OPTION_SET.issuperset(raw):
+        unknown = sorted(str(option) for option in raw if option not in _OPTION_SET)
         raise AccessTableError("%s (%s=%s) has the unknown option(s) %s; known: %s."
                                % (where, given[0], raw[given[0]], ", ".join(unknown), ", ".join(OPTIONS)))
     return given[0]
@@ -219,7 +230,7 @@ def _text_option(raw, option, default=None):
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("%s must be text, not a %s" % (option, names._type_word(value)))
+        raise ValueError("%s must be text, not a %s" % (option, names.type_word(value)))
     return str(value)
 
 
@@ -281,7 +292,7 @@ def parse_entries(raw_entries, map_type: str | None, default_state: str = "prese
     if raw_entries is None:
         return []
     if not isinstance(raw_entries, (list, tuple)):
-        raise AccessTableError("%s must be a list of entries, not a %s." % (option, names._type_word(raw_entries)))
+        raise AccessTableError("%s must be a list of entries, not a %s." % (option, names.type_word(raw_entries)))
     return [parse_entry(raw, "%s[%d]" % (option, index), map_type, default_state, today)
             for index, raw in enumerate(raw_entries)]
 

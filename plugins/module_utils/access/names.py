@@ -168,7 +168,7 @@ def client_networks(values, option: str = "clients") -> tuple:
     """A ``clients`` list as normalised addresses and networks (``192.0.2.0/24``, ``2001:db8::1``)."""
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
         raise ValueError("%s must be a list of IPv4/IPv6 addresses or networks, not a %s"
-                         % (option, "string" if isinstance(values, (str, bytes)) else _type_word(values)))
+                         % (option, "string" if isinstance(values, (str, bytes)) else type_word(values)))
     found = []
     for position, value in enumerate(values):
         text = _client_network(value, "%s[%d]" % (option, position))
@@ -200,7 +200,7 @@ def _client_network(value, where):
     return str(network)
 
 
-def _type_word(value):
+def type_word(value):
     """A type as an admin says it (never an internal class name)."""
     if isinstance(value, bool):
         return "boolean"

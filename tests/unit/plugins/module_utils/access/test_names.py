@@ -96,5 +96,5 @@ def test_clients_refused(value, rule):
 def test_type_words_never_name_a_class():
     class _AnsibleTaggedStr(str):
         pass
-    assert names._type_word(_AnsibleTaggedStr("x")) == "string"
-    assert names._type_word(ipaddress.ip_address("192.0.2.1")) == "value of another type"
+    assert names.type_word(_AnsibleTaggedStr("x")) == "string"
+    assert names.type_word(ipaddress.ip_address("192.0.2.1")) == "value of another type"
