@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What Postfix's own tools say about a candidate, before any smtpd serves it.
+
+- Every ``smtpd_*_restrictions`` list, as ``postconf -x`` expands it in
+  main.cf and as master.cf ``-o`` overrides set it (``postconf -P``), plus
+  every ``smtpd_restriction_classes`` class.
+- Each restriction is a name smtpd knows (the names compiled into this
+  Postfix's smtpd binary), a restriction class, or a table.
+- Each table's type is one ``postconf -m`` lists, and the table opens:
+  ``postmap -q`` of a probe name prints no ``fatal:``/``warning:``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.restrictions import (
+    MAP_TYPE, RESTRICTION_LIST, table_references, restriction_steps)
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.verify import SMTPD_RESTRICTION_LISTS
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+
+PROBE_NAME = "preflight-probe.mailops.invalid"
+# Types whose tables are services, not files: their type is checked, the table is not opened.
+SERVICE_TYPES = ("ldap", "mysql", "pgsql", "sqlite", "memcache", "socketmap", "tcp", "proxy", "nis", "nisplus",
+                 "netinfo", "unix", "inet", "fail")
+GENERIC_ACTIONS = ("permit", "reject", "defer", "dunno", "warn_if_reject", "reject_warning")
+NAME_SHAPE = re.compile(rb"(?<![a-z_])((?:permit|reject|defer|check|warn_if|sleep)[a-z_]*)\x00")
+OVERRIDE_LINE = re.compile(r"\A(\S+)/(\S+)/(\S+) = (.*)\Z")
+
+
+def known_restrictions(run_command, config_dir):
+    """The restriction names compiled into this Postfix's smtpd, or None when it cannot be read."""
+    values = postfix_cli.postconf_builtin_values(run_command, config_dir, ["daemon_directory"])
+    try:
+        with open(os.path.join(values["daemon_directory"], "smtpd"), "rb") as binary:
+            names = set(match.decode() for match in NAME_SHAPE.findall(binary.read()))
+    except OSError:
+        return None
+    return names | set(GENERIC_ACTIONS)
+
+
+def restriction_lists(run_command, config_dir):
+    """``{label: expanded value}`` for every restriction list smtpd will evaluate."""
+    values, _warnings = postfix_cli.postconf_expanded_values(run_command, config_dir, SMTPD_RESTRICTION_LISTS)
+    lists = {name: value for name, value in values.items() if value}
+    classes, _warnings = postfix_cli.postconf_expanded_values(run_command, config_dir, ["smtpd_restriction_classes"])
+    class_names = restriction_steps(classes["smtpd_restriction_classes"] or "")
+    class_values, _warnings = postfix_cli.postconf_expanded_values(
+        run_command, config_dir, [name for name, _argument in class_names])
+    lists.update(("restriction class %s" % name, value or "") for name, value in class_values.items())
+    _rc, out, _err = run_command(["postconf", "-c", config_dir, "-P"])
+    for line in out.splitlines():
+        match = OVERRIDE_LINE.match(line)
+        if match and RESTRICTION_LIST.match(match.group(3)):
+            lists["master.cf %s/%s -o %s" % match.group(1, 2, 3)] = _expand(run_command, config_dir, match.group(4))
+    return lists, {name for name, _argument in class_names}
+
+
+def _expand(run_command, config_dir, value):
+    """A master.cf override value with ``$name`` references expanded by postconf."""
+    def expanded(match):
+        name = match.group(1) or match.group(2)
+        found, _warnings = postfix_cli.postconf_expanded_values(run_command, config_dir, [name])
+        return found[name] or ""
+    return re.sub(r"\$\{?([A-Za-z0-9_]+)\}?|\$\((\w+)\)", expanded, value)
+
+
+def table_problem(run_command, config_dir, table, supported_types):
+    """A sentence when ``table`` cannot serve lookups, else None."""
+    reference = table
+    while True:
+        match = MAP_TYPE.match(reference)
+        if not match:
+            return None
+        map_type = match.group(1)
+        if map_type not in supported_types:
+            return "table %s: type %s is not supported by this Postfix (postconf -m)" % (table, map_type)
+        if map_type != "proxy":
+            break
+        reference = match.group(2)
+    if map_type in SERVICE_TYPES:
+        return None
+    rc, _out, err = run_command(["postmap", "-c", config_dir, "-q", PROBE_NAME, reference])
+    said = [line.split(": ", 1)[-1].strip() for line in (err or "").splitlines() if "fatal:" in line or "warning:" in line]
+    if rc not in (0, 1) or said:
+        return "table %s: %s" % (table, " / ".join(said) or "postmap -q failed (rc %s)" % rc)
+    return None
+
+
+def static_problems(run_command, config_dir):
+    """Every reason Postfix's tools give to refuse the config in ``config_dir`` (a list of sentences)."""
+    rc, _out, err = run_command(["postconf", "-c", config_dir, "-n"])
+    if rc != 0:
+        return ["postconf -n: %s" % (err or "").strip()]
+    lists, classes = restriction_lists(run_command, config_dir)
+    known = known_restrictions(run_command, config_dir)
+    supported = postfix_cli.supported_map_types(run_command, config_dir)
+    problems = []
+    tables = []
+    for label in sorted(lists):
+        for restriction, argument in restriction_steps(lists[label]):
+            if MAP_TYPE.match(restriction) or restriction.isdigit():
+                continue
+            if known is not None and restriction not in known and restriction not in classes:
+                problems.append("%s: '%s' is not a restriction this smtpd knows (nor a restriction class)"
+                                % (label, restriction))
+        tables.extend(table for table in table_references("smtpd_x_restrictions", lists[label]) if table not in tables)
+    for table in tables:
+        problem = table_problem(run_command, config_dir, table, supported)
+        if problem:
+            problems.append(problem)
+    return problems

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The SMTP matrix a candidate must answer, asked of the throwaway instance.
+
+A probe is ``{"helo": NAME or None, "code": EXPECTED}``: the dialog's verdict
+(the first reply of 400 or more, else the RCPT TO reply) must carry that
+code. Whatever the expectation, no reply may be a temporary
+"Server configuration error" (Postfix's answer to a table it cannot open or
+a restriction it does not know) or a 421, and the banner must arrive.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JUDGE_DOMAIN, PROBE_SOURCE
+from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import run_dialog
+
+BASELINE_HELO = "preflight-baseline.mailops.invalid"
+RECIPIENT = "postmaster@%s" % JUDGE_DOMAIN
+
+
+def dialog(port, helo, timeout):
+    """One dialog with the judge on ``port``: the steps, or a sentence when it broke off."""
+    client = smtplib.SMTP(timeout=timeout, source_address=(PROBE_SOURCE, 0))
+    try:
+        connect_reply = client.connect(PROBE_SOURCE, port)
+        steps = run_dialog(client, connect_reply, helo, "", RECIPIENT)
+        try:
+            client.docmd("QUIT")
+        except (smtplib.SMTPException, OSError):
+            pass
+        return steps, None
+    except (socket.timeout, smtplib.SMTPServerDisconnected) as error:
+        if isinstance(error, socket.timeout) or "timed out" in str(error):
+            return [], "no reply within %d s (no banner: the connection was accepted and nothing was said)" % timeout
+        return [], "the server closed the connection: %s" % error
+    except (smtplib.SMTPException, OSError) as error:
+        return [], "the dialog broke off: %s" % error
+    finally:
+        client.close()
+
+
+def _describe(helo):
+    return "no HELO" if helo is None else "HELO %s" % helo
+
+
+def probe_problems(steps, probe):
+    """Sentences for a dialog that does not answer as the probe expects."""
+    problems = []
+    for step in steps:
+        if step["code"] == 421 or (400 <= step["code"] < 500 and "configuration error" in step["text"].lower()):
+            problems.append("%s: %s answered %d %s" % (_describe(probe["helo"]), step["step"], step["code"], step["text"]))
+    verdict = steps[-1]
+    if probe.get("code") is not None and verdict["code"] != probe["code"]:
+        problems.append("%s: expected %d, got %d at %s (%s)" % (_describe(probe["helo"]), probe["code"], verdict["code"],
+                                                               verdict["step"], verdict["text"]))
+    return problems
+
+
+def run_matrix(ports, probes, timeout):
+    """Ask every probed service the whole matrix; returns ``(answers, problems)``."""
+    answers, problems = [], []
+    matrix = [{"helo": BASELINE_HELO, "code": None}] + list(probes)
+    for service, port in sorted(ports.items()):
+        for probe in matrix:
+            steps, broken = dialog(port, probe["helo"], timeout)
+            if broken:
+                problems.append("service %s, %s: %s" % (service, _describe(probe["helo"]), broken))
+                break  # the same service will not answer the next probe either
+            verdict = steps[-1]
+            answers.append({"service": service, "helo": probe["helo"], "step": verdict["step"],
+                            "code": verdict["code"], "text": verdict["text"]})
+            problems.extend("service %s, %s" % (service, problem) for problem in probe_problems(steps, probe))
+    return answers, problems
