@@ -22,14 +22,15 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e sanity molecule demo demo-stop test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging sanity molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
 	@echo "make test         everything CI runs (installs its own venv and Postfix)"
 	@echo "make unit         unit tests of module_utils"
 	@echo "make functional   modules, role and harness through ansible-playbook, judged by real Postfix (pytest)"
-	@echo "make sanity       ansible-test sanity (offline)"
+	@echo "make sanity       ansible-test sanity (offline), plus compile on the managed-host Python floor"
+	@echo "make packaging    the tarball: built from a copy of the tree, no tooling inside, installed, documented, run"
 	@echo "make lint         yamllint + ansible-lint"
 	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
 	@echo "make bench-smoke  the same at small sizes, one repetition (checks the benchmarks work)"
@@ -74,6 +75,9 @@ functional: setup
 
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+packaging: setup
+	$(BIN)/python -m pytest tests/packaging $(PYTEST_ARGS)
 
 # ansible-test wants to run from inside ansible_collections/<ns>/<name> and to
 # bootstrap pip from the internet: give it a copy of the tracked tree and a

@@ -31,6 +31,7 @@ run_stage functional   make --no-print-directory functional PYTEST_ARGS="-q --ju
 if grep -q '^e2e:' Makefile; then
     run_stage e2e      make --no-print-directory e2e PYTEST_ARGS="-q --junitxml=$results_dir/e2e.xml"
 fi
+run_stage packaging    make --no-print-directory packaging PYTEST_ARGS="-q --junitxml=$results_dir/packaging.xml"
 run_stage sanity       make --no-print-directory sanity
 run_stage ansible-lint make --no-print-directory ansible-lint
 if grep -q '^molecule:' Makefile; then

@@ -13,11 +13,8 @@ if [ ! -s "$bootstrap" ]; then
         'import ensurepip, sys' 'sys.exit(ensurepip._main(["--upgrade"]) or 0)' > "$bootstrap"
 fi
 
-rm -rf "$sanity_root"
-mkdir -p "$sanity_root"
 # Tracked and new (not ignored) files only: no venv, no caches.
-(cd "$top" && git ls-files -z -co --exclude-standard | xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | tar --null -T - -cf -) \
-    | tar -xf - -C "$sanity_root"
+"$top/scripts/copy-tree.sh" "$sanity_root"
 cd "$sanity_root"
 git init -q . && git add -A >/dev/null
 
@@ -27,3 +24,12 @@ python_version=$("$venv_bin/python" -c 'import sys; print("%d.%d" % sys.version_
 # ansible-test installs each test's requirements into its own venvs; drop pip's noise about local indexes.
 "$venv_bin/ansible-test" sanity --local --python "$python_version" --color no "${extra_args[@]}" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory"
+
+# Modules run on the managed host with Python >= the floor in tests/config.yml:
+# compile them with that floor's interpreter too.
+python_floor=$(sed -n "s/^ *python_requires: *'>=\([0-9.]*\)'.*/\1/p" tests/config.yml)
+if [ -z "${SANITY_ARGS:-}" ] || [ -n "${SANITY_FLOOR:-}" ]; then
+    floor_bin=$("$top/scripts/find-python.sh" "$python_floor")
+    echo "sanity: compile on the managed-host floor, Python $python_floor ($floor_bin)"
+    PATH="$(dirname "$floor_bin"):$PATH" "$venv_bin/ansible-test" sanity --local --python "$python_floor" --test compile --color no
+fi

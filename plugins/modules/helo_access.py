@@ -189,8 +189,8 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    TABLE_TYPES,
     AccessTableError,
     parse_entries,
 )
@@ -258,7 +258,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", default="/etc/postfix/helo_access"),
-            type=dict(type="str", default="regexp", choices=list(TABLE_TYPES)),
+            type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
             config_dir=dict(type="path"),
             entries=dict(type="list", elements="dict", required=True, options=ENTRY_OPTIONS),
             state=dict(type="str", default="present", choices=["present", "absent"]),
@@ -316,7 +316,7 @@ def main():
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
         result["postmap_required"] = postfix_cli.postmap_required(map_type, path)
     else:
-        result["postmap_required"] = map_type in postfix_cli.INDEXED_TYPES
+        result["postmap_required"] = maps.needs_postmap(map_type)
     module.exit_json(**result)
 
 

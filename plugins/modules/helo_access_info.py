@@ -86,7 +86,8 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import TABLE_TYPES, AccessTableError
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import AccessTableError
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import winning_lines
 
@@ -95,7 +96,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", default="/etc/postfix/helo_access"),
-            type=dict(type="str", default="regexp", choices=list(TABLE_TYPES)),
+            type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
             config_dir=dict(type="path"),
             query=dict(type="list", elements="str", default=[]),
         ),

@@ -76,6 +76,18 @@ def host_address(index):
     return "127.0.1.%d" % index
 
 
+def ensure_privsep_dir():
+    """Create sshd's privilege separation directory (/run/sshd) if it is missing.
+
+    Both ``sshd -t`` and ``sshd`` refuse to run without it, and nothing on a
+    fresh machine creates it (the system sshd's unit would, via
+    RuntimeDirectory, but the fleet never starts that unit). sshd wants it
+    owned by root and not writable by group or others.
+    """
+    os.makedirs(PRIVSEP_DIR, mode=0o755, exist_ok=True)
+    os.chmod(PRIVSEP_DIR, 0o755)
+
+
 def venv_python():
     """The Python that runs this harness: the venv's, by absolute path (not resolved through symlinks)."""
     return os.path.abspath(sys.executable)
@@ -108,6 +120,7 @@ class FleetHost:
     # ------------------------------------------------------------------ sshd
     def write_sshd_config(self, authorized_keys):
         os.makedirs(self.ssh_dir, exist_ok=True)
+        ensure_privsep_dir()
         if not os.path.exists(self.host_key):
             _run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "fleet host %s" % self.name,
                   "-f", self.host_key])
@@ -128,7 +141,7 @@ class FleetHost:
         return pid if _alive(pid) else None
 
     def start_sshd(self, timeout=10):
-        os.makedirs(PRIVSEP_DIR, mode=0o755, exist_ok=True)
+        ensure_privsep_dir()
         # sshd daemonizes once it listens; -E keeps its errors in the host's own log.
         started = subprocess.run([SSHD, "-f", self.sshd_config, "-E", self.sshd_log],
                                  capture_output=True, text=True, check=False, timeout=timeout)

@@ -17,10 +17,9 @@ import datetime
 import ipaddress
 import re
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
+
 KINDS = ("host", "domain", "ip", "pattern")
-REGEXP_TYPES = ("regexp", "pcre")
-INDEXED_TABLE_TYPES = ("hash", "lmdb", "cdb", "btree", "texthash")
-TABLE_TYPES = REGEXP_TYPES + INDEXED_TABLE_TYPES
 
 # access(5) actions that stand alone or take optional free text.
 ACTIONS_OPTIONAL_TEXT = ("REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT", "WARN", "HOLD", "DISCARD", "INFO")

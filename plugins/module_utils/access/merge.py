@@ -25,6 +25,8 @@ import datetime
 import ipaddress
 import re
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
+
 ENTRY_KINDS = ("host", "domain", "ip", "pattern")
 ENTRY_OPTIONS = ENTRY_KINDS + ("action", "comment", "state", "expires")
 DEFAULT_ACTION = "OK"
@@ -239,7 +241,6 @@ def relevant_postconf_warnings(warning_lines, restrictions, table_path):
 
 # Lookup table types a restriction list can name with an absolute path.
 _MAP_REFERENCE = re.compile(r"(?<![\w:])([a-z][a-z0-9_]*):(/[^\s,]+)")
-FILE_MAP_TYPES = ("hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "regexp", "pcre", "cidr", "texthash")
 
 
 def restriction_maps(expanded_restrictions):
@@ -252,6 +253,6 @@ def restriction_maps(expanded_restrictions):
     found = []
     for map_type, path in _MAP_REFERENCE.findall(expanded_restrictions or ""):
         reference = "%s:%s" % (map_type, path)
-        if map_type in FILE_MAP_TYPES and reference not in found:
+        if maps.map_type(map_type) is not None and reference not in found:
             found.append(reference)
     return found

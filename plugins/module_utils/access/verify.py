@@ -21,6 +21,7 @@ import os
 import re
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
     REGEXP_TYPES,
     AccessTableError,
@@ -42,7 +43,7 @@ def _write_table(work_dir, name, text, map_type, run_command, config_dir):
     path = os.path.join(work_dir, name)
     with open(path, "wb") as table_file:
         table_file.write(text.encode("utf-8", "surrogateescape"))
-    if map_type in postfix_cli.INDEXED_TYPES:
+    if maps.needs_postmap(map_type):
         postfix_cli.postmap_build(run_command, config_dir, map_type, path)
     return path
 

@@ -28,10 +28,7 @@ import shutil
 import subprocess
 import tempfile
 
-# Types that need postmap to build an index file; the others are read as text.
-INDEXED_TYPES = ("hash", "lmdb", "cdb", "btree", "dbm", "sdbm")
-# The file postmap builds for each indexed type, as a suffix of the source path.
-INDEX_SUFFIX = {"hash": ".db", "btree": ".db", "lmdb": ".lmdb", "cdb": ".cdb", "dbm": ".dir", "sdbm": ".dir"}
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
 
 class PostfixCommandError(Exception):
@@ -138,20 +135,14 @@ def postmap_query(run_command, config_dir, map_type, path, keys):
 
 def postmap_build(run_command, config_dir, map_type, path):
     """Build the index of an indexed table (``postmap type:path``)."""
-    if map_type not in INDEXED_TYPES:
+    if not maps.needs_postmap(map_type):
         raise PostfixCommandError("%s tables need no postmap" % map_type)
     _run(run_command, ["postmap", "-c", config_dir, "%s:%s" % (map_type, path)])
 
 
-def index_path(map_type, path):
-    """The file postmap writes for ``path`` (None for types without an index)."""
-    suffix = INDEX_SUFFIX.get(map_type)
-    return path + suffix if suffix else None
-
-
 def postmap_required(map_type, path):
     """True when the type is indexed and the index is missing or older than the source."""
-    index = index_path(map_type, path)
+    index = maps.index_path(map_type, path)
     if index is None:
         return False
     if not os.path.exists(index):

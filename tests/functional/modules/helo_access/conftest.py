@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from tests.harness.ansible_run import run_module
 
 
@@ -41,7 +42,7 @@ class Table:
     def answers(self, names):
         """Postfix's answers; indexed types are judged on an index built from a copy."""
         path = self.path
-        if self.map_type in postfix_cli.INDEXED_TYPES:
+        if maps.needs_postmap(self.map_type):
             os.makedirs(self.scratch, exist_ok=True)
             path = os.path.join(self.scratch, "copy")
             shutil.copyfile(self.path, path)

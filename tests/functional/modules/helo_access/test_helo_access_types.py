@@ -7,6 +7,7 @@ import pytest
 from tests.functional.modules.helo_access.helo_names import NEAR_MISSES, SEED_ENTRIES, SEED_MATCHES
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
 
 @pytest.mark.parametrize("map_type", ["hash", "lmdb"])
@@ -15,7 +16,7 @@ def test_indexed_table_gets_plain_keys_and_never_builds_the_live_index(table_fac
     result = table.run(SEED_ENTRIES + [{"host": "spam.example", "action": "REJECT go away"}])
     assert result["changed"] is True, result
     assert result["postmap_required"] is True
-    assert not os.path.exists(postfix_cli.index_path(map_type, table.path))
+    assert not os.path.exists(maps.index_path(map_type, table.path))
     lines = table.text().splitlines()
     assert lines[:5] == ["50.0.0.1 OK", "[50.0.0.1] OK", "50.0.0.2 OK", "[50.0.0.2] OK", "mxbox50.bitwiz.net OK"]
     assert "[IPv6:2001:db8::25] OK" in lines and ".bitwiz.org OK" in lines

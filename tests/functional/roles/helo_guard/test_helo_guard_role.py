@@ -215,7 +215,7 @@ def test_two_instances_on_one_host_each_get_their_own_table_validation_and_reloa
 
 def test_packages_of_the_table_type_and_a_grouped_pcre_table(sandbox_factory, role_inventory, run_role):
     # Postfix and postfix-pcre are installed here (make test sees to it): the
-    # package task finds them by the Debian names in vars/Debian.yml and changes nothing.
+    # package task finds them by the Debian names in module_utils/postfix/maps.py and changes nothing.
     instance = sandbox_factory()
     names = ["mx%d.bitwiz.net" % number for number in range(1, 6)]
     inventory = role_inventory(instance, host_vars={
