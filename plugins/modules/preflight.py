@@ -72,6 +72,18 @@ options:
         description: The expected reply code.
         type: int
         required: true
+  accept_helo:
+    description: HELO names the candidate must accept (250 at C(RCPT TO)), for example the table's listed names.
+    type: list
+    elements: str
+    default: []
+  helo_matrix:
+    description:
+      - Add the probes the candidate's own HELO settings promise - C(smtpd_helo_required = yes) answers a dialog
+        without HELO 503; C(reject_non_fqdn_helo_hostname) in C(smtpd_helo_restrictions) answers C(nodots) 504 -
+        to O(probes).
+    type: bool
+    default: true
   smtpd:
     description: Start the throwaway smtpd for the matrix. V(false) keeps only the checks of Postfix's tools.
     type: bool
@@ -104,9 +116,7 @@ EXAMPLES = r"""
 - name: Is the configuration in /etc/postfix serving mail? (judges only, writes nothing)
   mailops.postfix.preflight:
     config_dir: /etc/postfix
-    probes:
-      - {helo: nodots, code: 504}
-      - {code: 503}
+    accept_helo: [mx.partner.example]
 
 - name: Stage a candidate of /etc/postfix
   mailops.postfix.preflight:
@@ -116,7 +126,7 @@ EXAMPLES = r"""
 
 - name: Edit the candidate's main.cf, not the live one
   mailops.postfix.postconf:
-    config_dir: "{{ candidate.candidates['/etc/postfix/main.cf'] | dirname }}"
+    config_dir: "{{ candidate.candidate_config_dir }}"
     parameters:
       smtpd_helo_required: true
 
@@ -125,8 +135,7 @@ EXAMPLES = r"""
     state: promoted
     candidate_dir: "{{ candidate.candidate_dir }}"
     tables: ["regexp:/etc/postfix/helo_access"]
-    probes:
-      - {code: 503}
+    accept_helo: [mx.partner.example]
 
 - name: Reload Postfix if it has not loaded the judged files
   mailops.postfix.preflight:
@@ -140,6 +149,11 @@ candidate_dir:
   returned: state is staged
   type: path
   sample: /tmp/mailops-preflight-k2j3l4
+candidate_config_dir:
+  description: The candidate's config dir, the copy of O(config_dir) that modules edit.
+  returned: state is staged
+  type: path
+  sample: /tmp/mailops-preflight-k2j3l4/candidate
 candidates:
   description: Each live file of the set and the path of its copy in the candidate.
   returned: state is staged
@@ -196,6 +210,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.preflight import b
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 PROBE_OPTIONS = dict(helo=dict(type="str"), code=dict(type="int", required=True))
+JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "keep_backups", "record_dir")
 
 
 def run_state(module):
@@ -204,17 +219,15 @@ def run_state(module):
     state = params["state"]
     if state == "staged":
         return backend.staged(run, config_dir, tables, params["scratch_root"] or tempfile.gettempdir(), params["record_dir"])
+    options = dict((name, params[name]) for name in JUDGE_OPTIONS)
     if state == "judged":
-        verdict = backend.judged(run, config_dir, tables, params["probes"], params["smtpd"], params["timeout"],
-                                 params["candidate_dir"])
+        verdict = backend.judged(run, config_dir, tables, options, params["candidate_dir"])
         if not verdict["passed"]:
             module.fail_json(msg="Postfix refuses %s: %s" % (params["candidate_dir"] or config_dir,
                                                              "; ".join(verdict["problems"])), verdict=verdict)
         return dict(changed=False, verdict=verdict)
     if state == "promoted":
-        options = dict((name, params[name]) for name in ("smtpd", "timeout", "keep_backups", "record_dir"))
-        return backend.promoted(run, config_dir, tables, params["candidate_dir"], params["probes"], options,
-                                module.check_mode)
+        return backend.promoted(run, config_dir, tables, params["candidate_dir"], options, module.check_mode)
     if state == "loaded":
         return backend.loaded(run, config_dir, tables, params["record_dir"], module.check_mode)
     return backend.absent(run, config_dir, params["candidate_dir"])
@@ -228,6 +241,8 @@ def main():
             tables=dict(type="list", elements="str", default=[]),
             candidate_dir=dict(type="path"),
             probes=dict(type="list", elements="dict", default=[], options=PROBE_OPTIONS),
+            accept_helo=dict(type="list", elements="str", default=[]),
+            helo_matrix=dict(type="bool", default=True),
             smtpd=dict(type="bool", default=True),
             timeout=dict(type="int", default=10),
             keep_backups=dict(type="int", default=3),

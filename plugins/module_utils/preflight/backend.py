@@ -25,7 +25,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.preflight import p
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.checks import static_problems
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JudgeInstance
-from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix import run_matrix
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix import helo_matrix, run_matrix
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.record import (
     read_record, record_path, write_record)
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import (
@@ -47,7 +47,7 @@ def staged(run_command, config_dir, tables, scratch_root, record_dir=None):
     live_digest = digest(live_files(config_dir, tables))
     record = read_record(record_path(run_command, config_dir, record_dir), config_dir)
     reload_needed = live_digest != record["loaded"] and is_running(run_command, config_dir)
-    return dict(changed=False, candidate_dir=candidate.root,
+    return dict(changed=False, candidate_dir=candidate.root, candidate_config_dir=candidate.candidate_dir,
                 candidates=candidate.path_map(live_files(config_dir, tables)),
                 judge_needed=live_digest != record["judged"], reload_needed=reload_needed,
                 leftovers_removed=removed)
@@ -58,44 +58,58 @@ def build_indexes(run_command, candidate, tables):
     for map_type, path in (parse_table(table) for table in tables):
         copy = candidate.path_for(path)
         if os.path.exists(copy) and postfix_cli.postmap_required(map_type, copy):
-            rc, out, err = run_command(["postmap", "-c", candidate.candidate_dir, "%s:%s" % (map_type, copy)])
-            if rc != 0:
-                raise PreflightError("postmap could not index %s:%s: %s" % (map_type, path, (err or out).strip()))
+            try:
+                postfix_cli.postmap_build(run_command, candidate.candidate_dir, map_type, copy)
+            except postfix_cli.PostfixCommandError as error:
+                raise PreflightError("postmap could not index the candidate of %s:%s: %s"
+                                     % (map_type, path, error)) from None
 
 
-def judge(run_command, candidate_dir, path_map, work_dir, probes, smtpd=True, timeout=10):
-    """Postfix's verdict on the config in ``candidate_dir``: ``{"passed", "problems", "answers"}``."""
+JUDGE_DEFAULTS = dict(probes=(), accept_helo=(), helo_matrix=True, smtpd=True, timeout=10, keep_backups=3,
+                      record_dir=None)
+
+
+def judge(run_command, candidate_dir, path_map, work_dir, options):
+    """Postfix's verdict on the config in ``candidate_dir``: ``{"passed", "problems", "answers"}``.
+
+    ``options``: ``probes``, ``accept_helo``, ``helo_matrix`` (the matrix,
+    see matrix.py), ``smtpd`` (start the throwaway smtpd) and ``timeout``.
+    """
+    options = dict(JUDGE_DEFAULTS, **options)
     instance = JudgeInstance(os.path.join(work_dir, "judge"), run_command)
     answers = []
     try:
         instance.build(candidate_dir, path_map)
         problems = static_problems(run_command, instance.config_dir)
-        if not problems and smtpd:
-            instance.start(timeout)
-            answers, problems = run_matrix(instance.ports, probes, timeout)
+        if not problems and options["smtpd"]:
+            probes = list(options["probes"])
+            if options["helo_matrix"]:
+                probes += helo_matrix(run_command, instance.config_dir, list(options["accept_helo"]))
+            instance.start(options["timeout"])
+            answers, problems = run_matrix(instance.ports, probes, options["timeout"])
             if problems:
                 problems.append("Postfix logged: %s" % instance.problems())
-    except PreflightError as error:
+    except (PreflightError, postfix_cli.PostfixCommandError) as error:
         problems = [str(error)]
     finally:
         instance.stop()
     return dict(passed=not problems, problems=problems, answers=answers)
 
 
-def judged(run_command, config_dir, tables, probes, smtpd, timeout, candidate_root=None):
+def judged(run_command, config_dir, tables, options, candidate_root=None):
     """Judge a candidate (or, without one, the config dir itself); nothing is written."""
     if candidate_root:
         candidate = open_candidate(candidate_root, config_dir)
         build_indexes(run_command, candidate, tables)
         path_map = candidate.path_map(live_files(config_dir, tables))
-        return judge(run_command, candidate.candidate_dir, path_map, candidate.root, probes, smtpd, timeout)
+        return judge(run_command, candidate.candidate_dir, path_map, candidate.root, options)
     with _work_dir() as work_dir:
-        return judge(run_command, config_dir, {}, work_dir, probes, smtpd, timeout)
+        return judge(run_command, config_dir, {}, work_dir, options)
 
 
 @contextlib.contextmanager
 def _work_dir():
-    directory = tempfile.mkdtemp(prefix="mailops-preflight-judge-")
+    directory = tempfile.mkdtemp(prefix="mailops-judge-")
     os.chmod(directory, 0o755)
     try:
         yield directory
@@ -103,28 +117,27 @@ def _work_dir():
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def promoted(run_command, config_dir, tables, candidate_root, probes, options, check_mode=False):
+def promoted(run_command, config_dir, tables, candidate_root, options, check_mode=False):
     """Judge the candidate and promote it when it passes; the candidate is removed in every case."""
     candidate = open_candidate(candidate_root, config_dir)
     try:
-        return _promote(run_command, config_dir, tables, candidate, probes, options, check_mode)
+        return _promote(run_command, config_dir, tables, candidate, dict(JUDGE_DEFAULTS, **options), check_mode)
     except _io.FileError as error:
         raise PreflightError(str(error)) from None
     finally:
         candidate.discard(run_command)
 
 
-def _promote(run_command, config_dir, tables, candidate, probes, options, check_mode):
+def _promote(run_command, config_dir, tables, candidate, options, check_mode):
     paths = live_files(config_dir, tables)
-    path = record_path(run_command, config_dir, options.get("record_dir"))
+    path = record_path(run_command, config_dir, options["record_dir"])
     build_indexes(run_command, candidate, tables)
     with _io.locked(config_dir):
         changed = promotion.changed_files(candidate, paths)
         live_digest = digest(paths)
         if not changed and read_record(path, config_dir)["judged"] == live_digest:
             return dict(changed=False, promoted=[], verdict=None)
-        verdict = judge(run_command, candidate.candidate_dir, candidate.path_map(paths), candidate.root, probes,
-                        options.get("smtpd", True), options.get("timeout", 10))
+        verdict = judge(run_command, candidate.candidate_dir, candidate.path_map(paths), candidate.root, options)
         if not verdict["passed"]:
             raise PreflightError("Postfix refuses the candidate for %s: %s. Nothing was written and nothing reloaded"
                                  % (config_dir, "; ".join(verdict["problems"])))
@@ -135,7 +148,7 @@ def _promote(run_command, config_dir, tables, candidate, probes, options, check_
         write_record(path, config_dir, judged=digest(paths))
     result["backup_files"] = [done.backup_file for done in written if done.backup_file]
     for done in written:
-        result["removed_backups"].extend(promotion.prune_backups(done.path, options.get("keep_backups", 3)))
+        result["removed_backups"].extend(promotion.prune_backups(done.path, options["keep_backups"]))
     result["backup_files"] = [backup for backup in result["backup_files"] if backup not in result["removed_backups"]]
     return result
 

@@ -7,8 +7,9 @@
   every ``smtpd_restriction_classes`` class.
 - Each restriction is a name smtpd knows (the names compiled into this
   Postfix's smtpd binary), a restriction class, or a table.
-- Each table's type is one ``postconf -m`` lists, and the table opens:
-  ``postmap -q`` of a probe name prints no ``fatal:``/``warning:``.
+- Each table's type is one ``postconf -m`` lists, and a file-based table
+  (``postfix/maps.py``) opens: ``postmap -q`` of a probe name prints no
+  ``fatal:``/``warning:``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.restrictio
     MAP_TYPE, RESTRICTION_LIST, table_references, restriction_steps)
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.verify import SMTPD_RESTRICTION_LISTS
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
 PROBE_NAME = "preflight-probe.mailops.invalid"
-# Types whose tables are services, not files: their type is checked, the table is not opened.
-SERVICE_TYPES = ("ldap", "mysql", "pgsql", "sqlite", "memcache", "socketmap", "tcp", "proxy", "nis", "nisplus",
-                 "netinfo", "unix", "inet", "fail")
 GENERIC_ACTIONS = ("permit", "reject", "defer", "dunno", "warn_if_reject", "reject_warning")
 NAME_SHAPE = re.compile(rb"(?<![a-z_])((?:permit|reject|defer|check|warn_if|sleep)[a-z_]*)\x00")
 OVERRIDE_LINE = re.compile(r"\A(\S+)/(\S+)/(\S+) = (.*)\Z")
@@ -80,10 +79,12 @@ def table_problem(run_command, config_dir, table, supported_types):
         if map_type != "proxy":
             break
         reference = match.group(2)
-    if map_type in SERVICE_TYPES:
-        return None
+    if maps.map_type(map_type) is None:
+        return None  # a client/server type (ldap, mysql, ...) or an inline one: its type is checked, not opened
     rc, _out, err = run_command(["postmap", "-c", config_dir, "-q", PROBE_NAME, reference])
-    said = [line.split(": ", 1)[-1].strip() for line in (err or "").splitlines() if "fatal:" in line or "warning:" in line]
+    path = reference.split(":", 1)[-1]
+    said = [line.split(": ", 1)[-1].strip() for line in (err or "").splitlines()
+            if "fatal:" in line or ("warning:" in line and path in line)]
     if rc not in (0, 1) or said:
         return "table %s: %s" % (table, " / ".join(said) or "postmap -q failed (rc %s)" % rc)
     return None

@@ -123,13 +123,15 @@ class JudgeInstance:
         main_cf = _read(os.path.join(self.config_dir, "main.cf"))
         master_cf_text, self.ports = judge_master_cf(rewrite_paths(_read(os.path.join(self.config_dir, "master.cf")),
                                                                    judge_map))
-        main_cf = rewrite_paths(main_cf, judge_map)
-        if main_cf and not main_cf.endswith("\n"):
-            main_cf += "\n"
-        main_cf += "# preflight judge: its own directories and listeners\n"
-        main_cf += "".join("%s = %s\n" % item for item in self.overrides().items())
-        _write(os.path.join(self.config_dir, "main.cf"), main_cf)
+        _write(os.path.join(self.config_dir, "main.cf"), rewrite_paths(main_cf, judge_map))
         _write(os.path.join(self.config_dir, "master.cf"), master_cf_text)
+        # postconf -e replaces a definition in place (an appended one would be
+        # warned about as "overriding earlier entry").
+        rc, out, err = self.run_command(["postconf", "-c", self.config_dir, "-e"]
+                                        + ["%s=%s" % item for item in self.overrides().items()])
+        if rc != 0:
+            raise PreflightError("postconf cannot edit a copy of the candidate: %s" % (err or out).strip())
+        _backdate(os.path.join(self.config_dir, "main.cf"))
         postfix_user = pwd.getpwnam(self.mail_owner())
         for directory in (self.queue_dir, self.data_dir, self.log_dir):
             os.makedirs(directory, exist_ok=True)
@@ -218,5 +220,9 @@ def _read(path):
 def _write(path, text):
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
+    _backdate(path)
+
+
+def _backdate(path):
     past = time.time() - 60  # Postfix re-reads a main.cf younger than ~2 s (postfix_cli.backdate)
     os.utime(path, (past, past))

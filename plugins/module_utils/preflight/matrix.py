@@ -14,6 +14,8 @@ from __future__ import annotations
 import smtplib
 import socket
 
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import list_tokens
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JUDGE_DOMAIN, PROBE_SOURCE
 from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import run_dialog
 
@@ -57,6 +59,23 @@ def probe_problems(steps, probe):
         problems.append("%s: expected %d, got %d at %s (%s)" % (_describe(probe["helo"]), probe["code"], verdict["code"],
                                                                verdict["step"], verdict["text"]))
     return problems
+
+
+def helo_matrix(run_command, config_dir, accept_helo):
+    """The probes a candidate's own HELO settings promise, plus each name that must be accepted.
+
+    ``smtpd_helo_required = yes``: a dialog without HELO gets 503.
+    ``reject_non_fqdn_helo_hostname`` in smtpd_helo_restrictions: ``nodots`` gets 504.
+    Each name of ``accept_helo``: 250 at RCPT TO.
+    """
+    values = postfix_cli.postconf_builtin_values(run_command, config_dir,
+                                                 ["smtpd_helo_required", "smtpd_helo_restrictions"], expand=True)
+    probes = [{"helo": name, "code": 250} for name in accept_helo]
+    if "reject_non_fqdn_helo_hostname" in list_tokens(values["smtpd_helo_restrictions"]) and "nodots" not in accept_helo:
+        probes.append({"helo": "nodots", "code": 504})
+    if values["smtpd_helo_required"].strip().lower() == "yes":
+        probes.append({"helo": None, "code": 503})
+    return probes
 
 
 def run_matrix(ports, probes, timeout):

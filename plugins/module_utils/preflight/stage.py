@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JudgeInstance
 
@@ -43,7 +43,7 @@ def live_files(config_dir, tables):
     """Every live file of the set, in promotion order: table sources, indexes, master.cf, main.cf."""
     indexes, sources = [], []
     for map_type, path in (parse_table(table) for table in tables):
-        index = postfix_cli.index_path(map_type, path)
+        index = maps.index_path(map_type, path)
         if index:
             indexes.append(index)
         sources.append(path)
