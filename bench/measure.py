@@ -15,6 +15,12 @@ import subprocess
 import tempfile
 import time
 
+# Actions that run on the controller only: no module is shipped to the host for them.
+CONTROLLER_ACTIONS = frozenset(name for short in ("set_fact", "debug", "meta", "include_tasks", "import_tasks",
+                                                   "include_role", "import_role", "fail", "assert", "include_vars",
+                                                   "group_by", "add_host", "set_stats", "noop",
+                                                   "validate_argument_spec")
+                               for name in (short, "ansible.builtin." + short, "ansible.legacy." + short))
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 CALLBACK_DIR = os.path.join(BENCH_DIR, "callback_plugins")
 TIME_BINARY = "/usr/bin/time"
@@ -59,6 +65,14 @@ class PlaybookRun:
     def handler_runs(self):
         """Handler tasks that ran for at least one host."""
         return sum(1 for task in self.tasks if task["handler"])
+
+    def ran_tasks(self):
+        """Tasks (and handlers) that ran for at least one host, skipped ones left out."""
+        return [task for task in self.tasks if task.get("ran_hosts")]
+
+    def module_calls(self):
+        """Tasks that ran a module on a host (controller-only actions such as set_fact left out)."""
+        return [task for task in self.ran_tasks() if task["action"] not in CONTROLLER_ACTIONS]
 
     def changed_tasks(self):
         return [task["name"] for task in self.tasks if task["changed_hosts"]]

@@ -18,6 +18,8 @@ MEASURES = {
     "rss": "peak resident memory of that postmap process (GNU time %M)",
     "growth": "time at 10x the entries divided by 10x the time at the smaller size",
     "scale": "wall clock at the larger fleet divided by the smaller fleet's",
+    "log_scan": "wall clock of one process reading the whole log (helo_rejections_info's reader vs grep -c)",
+    "log_rss": "peak resident memory of that log-reading process (GNU time %M)",
 }
 
 

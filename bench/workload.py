@@ -136,3 +136,19 @@ def reference_indexed_table(entries):
             lines.append("%s %s" % (entry["ip"], entry["action"]))
             lines.append("[%s] %s" % (entry["ip"], entry["action"]))
     return "\n".join(lines) + "\n"
+
+
+def seed_entries():
+    """The seed's job (README, role helo_guard): one host and its two addresses, each with a comment."""
+    return [
+        {"host": "mxbox50.bitwiz.net", "comment": "bitwiz.net announces mxbox50 without a DNS record"},
+        {"ip": "50.0.0.1", "comment": "mxbox50, first address"},
+        {"ip": "50.0.0.2", "comment": "mxbox50, second address"},
+    ]
+
+
+def seed_entries_changed():
+    """The seed's entries with one changed: mxbox50's second address moved."""
+    entries = seed_entries()
+    entries[2] = {"ip": "50.0.0.3", "comment": "mxbox50, second address"}
+    return entries

@@ -42,7 +42,8 @@ class CallbackModule(CallbackBase):
 
     def _start(self, task, handler):
         self.tasks.append({"name": task.get_name(), "action": task.action, "handler": handler,
-                           "start": time.monotonic(), "end": None, "changed_hosts": [], "failed_hosts": []})
+                           "start": time.monotonic(), "end": None, "changed_hosts": [], "failed_hosts": [],
+                           "ran_hosts": []})
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._start(task, False)
@@ -50,7 +51,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_handler_task_start(self, task):
         self._start(task, True)
 
-    def _finish(self, result, changed=False, failed=False):
+    def _finish(self, result, changed=False, failed=False, ran=True):
         if not self.tasks:
             return
         current = self.tasks[-1]
@@ -60,6 +61,8 @@ class CallbackModule(CallbackBase):
             current["changed_hosts"].append(host)
         if failed and host not in current["failed_hosts"]:
             current["failed_hosts"].append(host)
+        if ran and host not in current["ran_hosts"]:
+            current["ran_hosts"].append(host)
 
     def v2_runner_on_ok(self, result):
         self._finish(result, changed=bool(result._result.get("changed")))
@@ -68,7 +71,7 @@ class CallbackModule(CallbackBase):
         self._finish(result, failed=not ignore_errors)
 
     def v2_runner_on_skipped(self, result):
-        self._finish(result)
+        self._finish(result, ran=False)
 
     def v2_runner_on_unreachable(self, result):
         self._finish(result, failed=True)

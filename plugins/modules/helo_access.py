@@ -77,6 +77,8 @@ options:
       - V(line) writes one line per entry, as a person would.
       - V(grouped) writes the exact names that share an action as sorted alternations, at most O(group_size) names
         per line, for tables with many names. Entries with a O(entries[].comment) keep their own line.
+      - In a V(pcre) table a group is written as a trie (each shared prefix of the names once), which Postfix
+        compiles and looks up faster; read back, such a line stands for exactly the names it matches.
       - V(auto) is V(line) up to 200 exact names and V(grouped) above that.
     type: str
     default: auto

@@ -3,9 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
@@ -22,7 +20,14 @@ description:
     the dead ones, reporting them in RV(removed_definitions) and a warning.
   - Before writing, puts the candidate main.cf in a scratch config dir and asks C(postconf -h) for every
     parameter; it must print the intended value and C(postconf -n) must not warn about it. Only then moves
-    the candidate over main.cf, holding an exclusive lock on the config dir from reading to writing.
+    the candidate over main.cf, holding an exclusive lock on the config dir from reading to writing (waited
+    for at most 300 seconds).
+  - The write is failure-atomic - the owner, group, mode and SELinux context are set on a temporary file
+    beside main.cf before it is renamed over it, so attributes that cannot be applied fail the task with
+    main.cf unchanged; a backup is written the same way. An OS error (a full disk, for example) fails with
+    a sentence and leaves no temporary file.
+  - A symlinked main.cf is followed (the link's target changes, the link stays), as
+    M(ansible.builtin.lineinfile) does. A main.cf that is a directory, device, FIFO or socket is refused.
   - Warns about settings that defeat themselves (see RV(warnings)).
   - A long list is written as the name and C(=) alone on a line, then one item per line indented by
     four spaces, each but the last ending in a comma. A list that fits in 79 characters stays on one line.
@@ -135,46 +140,13 @@ warnings:
   sample: ["smtpd_helo_restrictions: 'check_helo_access regexp:/etc/postfix/helo_access' comes after ..."]
 """
 
-import fcntl
 import os
-import tempfile
-import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import editor as main_cf
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import verify as main_cf_postfix
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
-
-LOCK_TIMEOUT_SECONDS = 60
-
-
-def read_text(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as config_file:
-        return config_file.read().decode("utf-8", "surrogateescape")
-
-
-def lock_config_dir(module, config_dir):
-    """An exclusive flock on the config dir, held until the module exits."""
-    dir_fd = os.open(config_dir, os.O_RDONLY)
-    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-    while True:
-        try:
-            fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return dir_fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                module.fail_json(msg="another process has held the lock on %s for %d s" % (config_dir, LOCK_TIMEOUT_SECONDS))
-            time.sleep(0.1)
-
-
-def write_main_cf(module, main_cf_path, text):
-    """Write beside main.cf and move it over atomically."""
-    fd, temp_path = tempfile.mkstemp(prefix=".main.cf.", dir=os.path.dirname(main_cf_path))
-    with os.fdopen(fd, "wb") as temp_file:
-        temp_file.write(text.encode("utf-8", "surrogateescape"))
-    module.atomic_move(temp_path, main_cf_path, unsafe_writes=module.params["unsafe_writes"])
 
 
 def validate(module):
@@ -224,34 +196,35 @@ def run(module):
     main_cf_path = os.path.join(config_dir, "main.cf")
     if not os.path.isdir(config_dir):
         module.fail_json(msg="config_dir %s is not a directory" % config_dir)
-    if not os.path.exists(main_cf_path) and not params["create"]:
-        module.fail_json(msg="%s does not exist and create is false" % main_cf_path)
+    files = _io.ModuleFiles(module)
 
-    lock_config_dir(module, config_dir)
-    current_text = read_text(main_cf_path)
-    current = main_cf.MainCf(current_text or "")
-    master_cf_text = read_text(os.path.join(config_dir, "master.cf")) or ""
-    judged = judge_candidate(module, current, master_cf_text, parameters, state)
-    candidate_text, changed_parameters, removed_definitions, intended_values, printed_values, warnings = judged
-    names = sorted(parameters)
+    with _io.locked(config_dir):
+        current_text = _io.read_text(main_cf_path)
+        if current_text is None and not params["create"]:
+            module.fail_json(msg="%s does not exist and create is false" % main_cf_path)
+        current = main_cf.MainCf(current_text or "")
+        master_cf_text = _io.read_text(os.path.join(config_dir, "master.cf")) or ""
+        judged = judge_candidate(module, current, master_cf_text, parameters, state)
+        candidate_text, changed_parameters, removed_definitions, intended_values, printed_values, warnings = judged
+        names = sorted(parameters)
 
-    # A missing main.cf stays missing when there is nothing to write (state=absent).
-    changed = candidate_text != (current_text or "")
-    result = dict(changed=changed, changed_parameters=changed_parameters,
-                  removed_definitions=removed_definitions)
-    if state == "present":
-        result["values"] = dict((name, printed_values[name] if printed_values[name] is not None
-                                 else intended_values[name]) for name in names)
-    if module._diff:
-        result["diff"] = dict(before=current_text or "", after=candidate_text,
-                              before_header=main_cf_path, after_header=main_cf_path)
-    if changed and not module.check_mode:
-        if params["backup"] and current_text is not None:
-            result["backup_file"] = module.backup_local(main_cf_path)
-        write_main_cf(module, main_cf_path, candidate_text)
-    if os.path.exists(main_cf_path):  # in check mode this only reports
-        file_args = module.load_file_common_arguments(params, path=main_cf_path)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+        # A missing main.cf stays missing when there is nothing to write (state=absent).
+        changed = candidate_text != (current_text or "")
+        result = dict(changed=changed, changed_parameters=changed_parameters,
+                      removed_definitions=removed_definitions)
+        if state == "present":
+            result["values"] = dict((name, printed_values[name] if printed_values[name] is not None
+                                     else intended_values[name]) for name in names)
+        if module._diff:
+            result["diff"] = dict(before=current_text or "", after=candidate_text,
+                                  before_header=main_cf_path, after_header=main_cf_path)
+        if changed and not module.check_mode:
+            written = files.write(main_cf_path, _io.encode_text(candidate_text),
+                                  backup=params["backup"] and current_text is not None)
+            if written.backup_file:
+                result["backup_file"] = written.backup_file
+        elif current_text is not None:  # in check mode this only reports
+            result["changed"] = files.apply_attributes(main_cf_path, result["changed"])
     for warning in warnings:
         module.warn(warning)
     module.exit_json(**result)
@@ -272,7 +245,7 @@ def main():
     validate(module)
     try:
         run(module)
-    except (main_cf.MainCfError, postfix_cli.PostfixCommandError) as error:
+    except (main_cf.MainCfError, postfix_cli.PostfixCommandError, _io.FileError) as error:
         module.fail_json(msg=str(error))
 
 

@@ -27,7 +27,7 @@ __metaclass__ = type
 import bisect
 
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import regex_escape
-from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import render_exact
+from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import render_grouped
 
 MAX_GROUP_BYTES = 30000
 
@@ -94,7 +94,7 @@ def regroup(existing, new_names, map_type, group_size, max_bytes=MAX_GROUP_BYTES
         merged = _merge(groups_by_action[action], group_size // 2, max_bytes // 2)
         for group in _split(merged, group_size, max_bytes):
             if group.changed or group.original_text is None:
-                rendered.extend(render_exact(group.keys, action, map_type))
+                rendered.extend(render_grouped(group.keys, action, map_type))
             else:
                 rendered.append(group.original_text)
     return rendered

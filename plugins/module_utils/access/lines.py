@@ -27,11 +27,14 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.entry impor
     AccessTableError,
     regex_escape,
 )
+from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import factored, names_of
 
 _SPECIALS = r"\\.^$*+?()\[\]{}|"
 LITERAL = r"(?:\\[%s]|[^%s/\s])+" % (_SPECIALS, _SPECIALS)
 EXACT_LINE = re.compile(r"^/\^(?:(?P<single>%s)|\((?P<group>%s(?:\|%s)*)\))\$/\s+(?P<action>\S.*?)\s*$"
                         % (LITERAL, LITERAL, LITERAL))
+# A pcre grouped line written as a trie (access/factored.py): /^mx(?:1|2)\.example$/ ACTION.
+FACTORED_LINE = re.compile(r"^/\^(?P<expression>[^\s/]*?\(\?:[^\s/]*?)\$/\s+(?P<action>\S.*?)\s*$")
 DOMAIN_LINE = re.compile(r"^/\^\(\.\+\\\.\)\?(?P<domain>%s)\$/\s+(?P<action>\S.*?)\s*$" % LITERAL)
 INDEXED_LINE = re.compile(r"^(?P<key>\S+)\s+(?P<action>\S.*?)\s*$")
 
@@ -112,6 +115,10 @@ def _classify(text, number, map_type):
                 literals = [match.group("single")] if match.group("single") else match.group("group").split("|")
                 return TableLine(text, number, "exact", keys=[unescape(literal) for literal in literals],
                                  action=match.group("action"))
+            match = FACTORED_LINE.match(first) if map_type == "pcre" else None
+            keys = names_of(match.group("expression")) if match else None
+            if keys:
+                return TableLine(text, number, "exact", keys=keys, action=match.group("action"))
             match = DOMAIN_LINE.match(first)
             if match:
                 return TableLine(text, number, "domain", domain=unescape(match.group("domain")),
@@ -153,6 +160,15 @@ def render_exact(keys, action, map_type):
     if len(escaped) == 1:
         return ["/^%s$/ %s" % (escaped[0], action)]
     return ["/^(%s)$/ %s" % ("|".join(escaped), action)]
+
+
+def render_grouped(keys, action, map_type):
+    """A grouped line: for pcre the names as a trie (faster lookups, see access/factored.py)."""
+    if map_type == "pcre" and len(keys) > 1:
+        expression = factored(keys)
+        if expression is not None:
+            return ["/^%s$/ %s" % (expression, action)]
+    return render_exact(keys, action, map_type)
 
 
 def render_domain(domain, action):

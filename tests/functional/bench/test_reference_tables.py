@@ -5,6 +5,9 @@ import subprocess
 
 import pytest
 
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import parse_entries
+from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table
+from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import plan_table
 from bench import measure, workload
 
 
@@ -38,3 +41,20 @@ def test_postmap_lookup_refuses_a_table_postfix_warns_about(config_dir, tmp_path
     queries_file.write_text("unclosed\n")
     with pytest.raises(measure.BenchError, match="helo_access"):
         measure.postmap_lookup(str(config_dir), "pcre", str(table), str(queries_file))
+
+
+def test_module_grouped_pcre_table_answers_exactly_the_listed_names(config_dir, tmp_path):
+    """The module's pcre grouped layout (trie-shaped lines) answers in postmap like the reference tables."""
+    entries = workload.helo_entries(3000)
+    queries, expected_found = workload.helo_queries(entries, 1000)
+    text = plan_table("", parse_entries(entries, "pcre"), "pcre", layout="grouped").new_text
+    assert "(?:" in text  # the factored shape, not flat alternations
+    assert sorted(key for line in parse_table(text, "pcre") for key in line.keys) == sorted(
+        key for line in parse_table(workload.reference_grouped_table(entries), "pcre") for key in line.keys)
+    table = tmp_path / "helo_access"
+    table.write_text(text)
+    queries_file = tmp_path / "queries"
+    queries_file.write_text("\n".join(queries) + "\n")
+    _seconds, _rss, answers = measure.postmap_lookup(str(config_dir), "pcre", str(table), str(queries_file))
+    assert set(answers) == expected_found
+    assert set(answers.values()) == {"OK"}

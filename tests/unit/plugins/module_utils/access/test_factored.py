@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Exact names as a trie-shaped expression and back (pure; Postfix judges it in tests/functional/bench)."""
+
+import random
+import re
+
+import pytest
+
+from ansible_collections.mailops.postfix.plugins.module_utils.access import factored as factored_module
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import parse_entries
+from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import factored, names_of
+from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, render_grouped
+from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import plan_table
+
+
+def test_shared_prefixes_are_written_once():
+    assert factored(["mx1.example.com", "mx2.example.com", "mx2.example.net"]) == \
+        "mx(?:1\\.example\\.com|2\\.example\\.(?:com|net))"
+
+
+def test_a_name_that_is_a_prefix_of_another_makes_the_rest_optional():
+    assert factored(["192.0.2.1", "192.0.2.10", "192.0.2.2"]) == "192\\.0\\.2\\.(?:1(?:0)?|2)"
+    assert names_of("192\\.0\\.2\\.(?:1(?:0)?|2)") == ["192.0.2.1", "192.0.2.10", "192.0.2.2"]
+
+
+def test_text_depends_only_on_the_set_of_names():
+    names = ["b.example", "a.example", "[192.0.2.1]", "192.0.2.1"]
+    assert factored(names) == factored(sorted(names)) == factored(list(reversed(names)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_round_trip_and_python_regex_agrees(seed):
+    rng = random.Random(seed)
+    alphabet = "abc.-1[]:\\*+?()|{}$^"
+    names = sorted(set("".join(rng.choice(alphabet) for _char in range(rng.randrange(1, 12))) for _name in range(300)))
+    expression = factored(names)
+    assert sorted(names_of(expression)) == names
+    compiled = re.compile("^%s$" % expression)
+    assert all(compiled.match(name) for name in names)
+    near = [name + "x" for name in names] + [name[:-1] for name in names if name[:-1] not in names]
+    assert not [name for name in near if compiled.match(name)]
+
+
+def test_too_deep_a_trie_is_refused_and_grouped_lines_fall_back_to_flat(monkeypatch):
+    monkeypatch.setattr(factored_module, "MAX_DEPTH", 2)
+    names = ["a", "ab", "abc", "abcd"]
+    assert factored(names) is None
+    assert render_grouped(names, "OK", "pcre") == ["/^(a|ab|abc|abcd)$/ OK"]
+
+
+@pytest.mark.parametrize("expression", [
+    "plain\\.example",                 # no group: the flat recognizer's business
+    "mx(?:1|2",                        # unclosed
+    "mx(?:1|2))",                      # unbalanced
+    "mx(?:1|.+)",                      # an unescaped metacharacter
+    "mx(1|2)",                         # a capturing group
+    "(?:a|b)" * 20,                    # would stand for 2**20 names
+])
+def test_other_expressions_are_not_names(expression):
+    assert names_of(expression) is None
+
+
+def test_grouped_lines_are_tries_for_pcre_only_and_read_back_as_exact_lines():
+    names = ["mx1.example.com", "mx2.example.com"]
+    pcre_line = render_grouped(names, "OK", "pcre")[0]
+    assert pcre_line == "/^mx(?:1\\.example\\.com|2\\.example\\.com)$/ OK"  # prefixes shared, not suffixes
+    assert render_grouped(names, "OK", "regexp") == ["/^(mx1\\.example\\.com|mx2\\.example\\.com)$/ OK"]
+    line = parse_table(pcre_line + "\n", "pcre")[0]
+    assert line.kind == "exact" and line.keys == names and line.action == "OK"
+    # regexp (POSIX) has no (?: groups: the same text is somebody else's rule there
+    assert parse_table(pcre_line + "\n", "regexp")[0].kind == "rule"
+
+
+def test_a_table_of_flat_groups_is_left_as_it_is():
+    """Tables written before the trie shape keep their bytes while their names stay."""
+    names = ["peer%03d.example" % number for number in range(300)]
+    flat = "/^(%s)$/ OK\n" % "|".join(name.replace(".", "\\.") for name in names)
+    result = plan_table(flat, parse_entries([{"host": name} for name in names], "pcre"), "pcre", layout="grouped")
+    assert not result.changed
+    added = plan_table(flat, parse_entries([{"host": "peer999.example"}], "pcre"), "pcre", layout="grouped")
+    assert added.new_text.startswith("/^peer(?:") and len(added.removed) == 1
+    again = plan_table(added.new_text, parse_entries([{"host": name} for name in names], "pcre"), "pcre",
+                       layout="grouped")
+    assert not again.changed
