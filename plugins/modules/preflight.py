@@ -221,7 +221,7 @@ def run_state(module):
         return backend.staged(run, config_dir, tables, params["scratch_root"] or tempfile.gettempdir(), params["record_dir"])
     options = dict((name, params[name]) for name in JUDGE_OPTIONS)
     if state == "judged":
-        verdict = backend.judged(run, config_dir, tables, options, params["candidate_dir"])
+        verdict = backend.judged(run, config_dir, tables, options, params["candidate_dir"], params["scratch_root"])
         if not verdict["passed"]:
             module.fail_json(msg="Postfix refuses %s: %s" % (params["candidate_dir"] or config_dir,
                                                              "; ".join(verdict["problems"])), verdict=verdict)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
@@ -29,7 +28,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix i
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.record import (
     read_record, record_path, write_record)
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import (
-    Candidate, digest, discard_leftovers, live_files, open_candidate, parse_table, stage)
+    Candidate, digest, discard_leftovers, live_files, new_scratch_root, open_candidate, parse_table, stage)
 
 
 def is_running(run_command, config_dir):
@@ -96,25 +95,26 @@ def judge(run_command, candidate_dir, path_map, work_dir, options):
     return dict(passed=not problems, problems=problems, answers=answers)
 
 
-def judged(run_command, config_dir, tables, options, candidate_root=None):
+def judged(run_command, config_dir, tables, options, candidate_root=None, scratch_root=None):
     """Judge a candidate (or, without one, the config dir itself); nothing is written."""
     if candidate_root:
         candidate = open_candidate(candidate_root, config_dir)
         build_indexes(run_command, candidate, tables)
         path_map = candidate.path_map(live_files(config_dir, tables))
         return judge(run_command, candidate.candidate_dir, path_map, candidate.root, options)
-    with _work_dir() as work_dir:
+    with _work_dir(run_command, config_dir, scratch_root or tempfile.gettempdir()) as work_dir:
         return judge(run_command, config_dir, {}, work_dir, options)
 
 
 @contextlib.contextmanager
-def _work_dir():
-    directory = tempfile.mkdtemp(prefix="mailops-judge-")
-    os.chmod(directory, 0o755)
+def _work_dir(run_command, config_dir, scratch_root):
+    """A scratch root for judging ``config_dir`` itself, found and removed by the next run if this one is killed."""
+    discard_leftovers(run_command, scratch_root, config_dir)
+    work_dir = new_scratch_root(scratch_root, config_dir)
     try:
-        yield directory
+        yield work_dir
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        Candidate(work_dir, config_dir).discard(run_command)
 
 
 def promoted(run_command, config_dir, tables, candidate_root, options, check_mode=False):

@@ -117,16 +117,21 @@ def discard_leftovers(run_command, scratch_root, config_dir):
     return removed
 
 
+def new_scratch_root(scratch_root, config_dir):
+    """A new scratch root (0755) that names the config dir it belongs to."""
+    root = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_root)
+    os.chmod(root, 0o755)
+    with open(os.path.join(root, OWNER_FILE), "w") as owner:
+        json.dump({"config_dir": os.path.normpath(config_dir)}, owner)
+    return root
+
+
 def stage(run_command, config_dir, tables, scratch_root):
     """Copy the live set into a new scratch root; returns the Candidate."""
     if not os.path.isfile(os.path.join(config_dir, "main.cf")):
         raise PreflightError("config_dir %s has no main.cf" % config_dir)
     try:
-        root = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_root)
-        os.chmod(root, 0o755)
-        candidate = Candidate(root, config_dir)
-        with open(os.path.join(root, OWNER_FILE), "w") as owner:
-            json.dump({"config_dir": candidate.config_dir}, owner)
+        candidate = Candidate(new_scratch_root(scratch_root, config_dir), config_dir)
         os.makedirs(candidate.candidate_dir, mode=0o755)
         for live_path in live_files(config_dir, tables):
             _copy(live_path, candidate.path_for(live_path))

@@ -99,7 +99,7 @@ def test_the_judge_leaves_no_process_and_no_scratch_dir(sandbox_factory):
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open("/proc/%s/environ" % pid, "rb") as environ:
-                if b"MAIL_CONFIG=/tmp/mailops-judge-" in environ.read():
+                if b"MAIL_CONFIG=/tmp/mailops-preflight-" in environ.read():
                     leftover.append(pid)
         except OSError:
             continue
