@@ -24,7 +24,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.preflight import p
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.checks import static_problems
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JudgeInstance
-from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix import helo_matrix, run_matrix
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix import run_matrix, service_probes
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.record import (
     read_record, record_path, write_record)
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import (
@@ -81,11 +81,9 @@ def judge(run_command, candidate_dir, path_map, work_dir, options):
         instance.build(candidate_dir, path_map)
         problems = static_problems(run_command, instance.config_dir)
         if not problems and options["smtpd"]:
-            probes = list(options["probes"])
-            if options["helo_matrix"]:
-                probes += helo_matrix(run_command, instance.config_dir, list(options["accept_helo"]))
+            plan = service_probes(run_command, instance.config_dir, instance.ports, options)
             instance.start(options["timeout"])
-            answers, problems = run_matrix(instance.ports, probes, options["timeout"])
+            answers, problems = run_matrix(plan, options["timeout"])
             if problems:
                 problems.append("Postfix logged: %s" % instance.problems())
     except (PreflightError, postfix_cli.PostfixCommandError) as error:

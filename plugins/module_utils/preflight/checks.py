@@ -49,21 +49,22 @@ def restriction_lists(run_command, config_dir):
     class_values, _warnings = postfix_cli.postconf_expanded_values(
         run_command, config_dir, [name for name, _argument in class_names])
     lists.update(("restriction class %s" % name, value or "") for name, value in class_values.items())
-    _rc, out, _err = run_command(["postconf", "-c", config_dir, "-P"])
-    for line in out.splitlines():
-        match = OVERRIDE_LINE.match(line)
-        if match and RESTRICTION_LIST.match(match.group(3)):
-            lists["master.cf %s/%s -o %s" % match.group(1, 2, 3)] = _expand(run_command, config_dir, match.group(4))
+    for service, overrides in service_overrides(run_command, config_dir).items():
+        for parameter, value in overrides.items():
+            if RESTRICTION_LIST.match(parameter):
+                lists["master.cf %s -o %s" % (service, parameter)] = value
     return lists, {name for name, _argument in class_names}
 
 
-def _expand(run_command, config_dir, value):
-    """A master.cf override value with ``$name`` references expanded by postconf."""
-    def expanded(match):
-        name = match.group(1) or match.group(2)
-        found, _warnings = postfix_cli.postconf_expanded_values(run_command, config_dir, [name])
-        return found[name] or ""
-    return re.sub(r"\$\{?([A-Za-z0-9_]+)\}?|\$\((\w+)\)", expanded, value)
+def service_overrides(run_command, config_dir):
+    """``{service name: {parameter: expanded value}}`` of master.cf ``-o`` overrides (``postconf -P -x``)."""
+    rc, out, _err = run_command(["postconf", "-c", config_dir, "-P", "-x"])
+    overrides = {}
+    for line in out.splitlines() if rc == 0 else []:
+        match = OVERRIDE_LINE.match(line)
+        if match:
+            overrides.setdefault(match.group(1), {})[match.group(3)] = match.group(4)
+    return overrides
 
 
 def table_problem(run_command, config_dir, table, supported_types):

@@ -2,6 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The SMTP matrix a candidate must answer, asked of the throwaway instance.
 
+The whole matrix is asked where mail arrives (``matrix_services``), with
+the HELO settings in force there (main.cf, then the service's ``-o``
+overrides); every other smtpd service must send its banner and answer a
+baseline dialog without a configuration error.
+
 A probe is ``{"helo": NAME or None, "code": EXPECTED}``: the dialog's verdict
 (the first reply of 400 or more, else the RCPT TO reply) must carry that
 code. Whatever the expectation, no reply may be a temporary
@@ -15,7 +20,9 @@ import smtplib
 import socket
 
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import list_tokens
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.restrictions import RESTRICTION_LIST
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.checks import service_overrides
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JUDGE_DOMAIN, PROBE_SOURCE
 from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import run_dialog
 
@@ -61,15 +68,34 @@ def probe_problems(steps, probe):
     return problems
 
 
-def helo_matrix(run_command, config_dir, accept_helo):
-    """The probes a candidate's own HELO settings promise, plus each name that must be accepted.
+HELO_SETTINGS = ("smtpd_helo_required", "smtpd_helo_restrictions")
+def is_mail_service(name):
+    """The service where mail arrives: ``smtp``, ``ADDRESS:smtp`` or ``ADDRESS:25``."""
+    return name == "smtp" or name.endswith((":smtp", ":25"))
+
+
+def matrix_services(names, overrides):
+    """The services that must answer the whole matrix: the mail services; without one, every
+    smtpd service that overrides no restriction list and no HELO setting (it serves main.cf's policy).
+    The others must only send a banner and answer without a configuration error."""
+    chosen = [name for name in names if is_mail_service(name)]
+    if not chosen:
+        chosen = [name for name in names
+                  if not any(RESTRICTION_LIST.match(parameter) or parameter in HELO_SETTINGS
+                             for parameter in overrides.get(name, {}))]
+    return chosen
+
+
+def helo_matrix(run_command, config_dir, accept_helo, overrides=None):
+    """The probes a service's HELO settings promise, plus each name that must be accepted.
 
     ``smtpd_helo_required = yes``: a dialog without HELO gets 503.
     ``reject_non_fqdn_helo_hostname`` in smtpd_helo_restrictions: ``nodots`` gets 504.
-    Each name of ``accept_helo``: 250 at RCPT TO.
+    Each name of ``accept_helo``: 250 at RCPT TO. ``overrides`` (the service's
+    ``-o`` settings) win over main.cf.
     """
-    values = postfix_cli.postconf_builtin_values(run_command, config_dir,
-                                                 ["smtpd_helo_required", "smtpd_helo_restrictions"], expand=True)
+    values = postfix_cli.postconf_builtin_values(run_command, config_dir, HELO_SETTINGS, expand=True)
+    values.update((name, value) for name, value in (overrides or {}).items() if name in HELO_SETTINGS)
     probes = [{"helo": name, "code": 250} for name in accept_helo]
     if "reject_non_fqdn_helo_hostname" in list_tokens(values["smtpd_helo_restrictions"]) and "nodots" not in accept_helo:
         probes.append({"helo": "nodots", "code": 504})
@@ -78,12 +104,28 @@ def helo_matrix(run_command, config_dir, accept_helo):
     return probes
 
 
-def run_matrix(ports, probes, timeout):
-    """Ask every probed service the whole matrix; returns ``(answers, problems)``."""
+def service_probes(run_command, config_dir, ports, options):
+    """``{service: (port, probes)}``: the whole matrix where mail arrives, the baseline elsewhere."""
+    # The judge's master.cf names each service by its new address (127.0.0.1:PORT).
+    judge_overrides = service_overrides(run_command, config_dir)
+    overrides = {name: judge_overrides.get("%s:%d" % (PROBE_SOURCE, port), {}) for name, port in ports.items()}
+    chosen = matrix_services(sorted(ports), overrides)
+    plan = {}
+    for name, port in ports.items():
+        probes = []
+        if name in chosen:
+            probes = list(options["probes"])
+            if options["helo_matrix"]:
+                probes += helo_matrix(run_command, config_dir, list(options["accept_helo"]), overrides.get(name))
+        plan[name] = (port, probes)
+    return plan
+
+
+def run_matrix(plan, timeout):
+    """Ask every service its probes (after a baseline dialog); returns ``(answers, problems)``."""
     answers, problems = [], []
-    matrix = [{"helo": BASELINE_HELO, "code": None}] + list(probes)
-    for service, port in sorted(ports.items()):
-        for probe in matrix:
+    for service, (port, probes) in sorted(plan.items()):
+        for probe in [{"helo": BASELINE_HELO, "code": None}] + probes:
             steps, broken = dialog(port, probe["helo"], timeout)
             if broken:
                 problems.append("service %s, %s: %s" % (service, _describe(probe["helo"]), broken))
