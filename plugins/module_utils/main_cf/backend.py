@@ -80,6 +80,14 @@ def check_request(request: Request) -> None:
 
 def judge_candidate(run_command: t.Callable, current: MainCf, master_cf_text: str, request: Request) -> Judgement:
     """Plan the edit and have Postfix judge the candidate in a scratch config dir; MainCfError if it disagrees."""
+    try:
+        return _judge(run_command, current, master_cf_text, request)
+    except OSError as error:
+        raise MainCfError("the scratch config dir in which Postfix judges the candidate main.cf cannot be written: "
+                          "%s; nothing was written" % _io.reason(error)) from None
+
+
+def _judge(run_command: t.Callable, current: MainCf, master_cf_text: str, request: Request) -> Judgement:
     names = request.names
     with verify.judging_dir(current.render(), master_cf_text) as judging_dir:
         reading = verify.read_current(run_command, judging_dir, names)
