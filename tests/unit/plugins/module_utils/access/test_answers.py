@@ -54,5 +54,7 @@ def test_a_restriction_list_must_use_the_table():
         "reject_* restrictions)."]
     assert table_reference_problems({"a": 1}, *table) == [
         "helo_guard_restrictions must be a list of restrictions (strings), or one string of them, not a dictionary."]
+    # Another table is the pre-flight's to judge (Postfix opens every table the list names).
+    assert table_reference_problems(["check_helo_access hash:/etc/postfix/other"], *table) == []
     assert table_reference_problems(["check_helo_access", 5], *table)[0].endswith(
         "not a list holding something other than strings.")
