@@ -274,4 +274,3 @@ class PostfixSandbox:
     def destroy(self):
         self.stop()
         shutil.rmtree(self.base_dir, ignore_errors=True)
-
