@@ -7,7 +7,6 @@ the events and stats, and by SMTP dialogs with every host.
 """
 
 import json
-import os
 
 import ansible_runner
 import pytest
