@@ -82,59 +82,52 @@ def _render(node, out, depth):
 
 
 def names_of(expression):
-    """The names a ``factored``-style expression matches, or None if it is not of that shape."""
+    """The names a ``factored``-shaped expression matches, or None if it is not of that shape.
+
+    One pass over the tokens with a stack of the prefixes where the open
+    groups start: a branch that ends in a literal ends a name; a group ends
+    its branch (after ``)`` only ``|``, ``)`` or the end may follow, as in a
+    trie); ``)?`` also stands for the group's prefix itself.
+    """
     if "(?:" not in expression:
         return None
     tokens = _TOKEN.findall(expression)
     if "".join(tokens) != expression:
         return None
-    try:
-        names, position = _expand(tokens, 0)
-    except (IndexError, ValueError):
-        return None
-    if position != len(tokens):
-        return None
-    return names
-
-
-def _expand(tokens, position):
-    """Expand the sequence starting at ``position`` up to an unmatched ``|`` or ``)``."""
-    heads = [""]
-    while position < len(tokens):
-        token = tokens[position]
-        if token == "|" or token[0] == ")":
-            break
+    names = []
+    open_groups = []   # (prefix at the group's start, index in names where its names begin)
+    current = ""
+    previous = None    # the kind of the last token: "literal", "open", "bar" or "close"
+    for token in tokens:
         if token == "(?:":
-            alternatives, position = _alternatives(tokens, position + 1)
-            if len(heads) * len(alternatives) > MAX_NAMES:
-                raise ValueError("too many names")
-            heads = [head + tail for head in heads for tail in alternatives]
-            continue
-        if token[0] == "?":
-            raise ValueError(token)
-        heads = [head + _unescape(token) for head in heads]
-        position += 1
-    return heads, position
-
-
-def _alternatives(tokens, position):
-    """The names of a group (after its ``(?:``) and the position after its closing ``)``."""
-    alternatives = []
-    while True:
-        names, position = _expand(tokens, position)
-        alternatives.extend(names)
-        token = tokens[position]
-        if token == "|":
-            position += 1
-            continue
-        if token == ")?":
-            alternatives.insert(0, "")  # the shorter name first, as in sorted order
-        elif token != ")":
-            raise ValueError(token)
-        return alternatives, position + 1
-
-
-def _unescape(token):
-    if token[0] == "\\":
-        return token[1]
-    return token
+            if previous == "close" or len(open_groups) >= MAX_DEPTH:
+                return None
+            open_groups.append((current, len(names)))
+            previous = "open"
+        elif token == "|" or token[0] == ")":
+            if previous in ("open", "bar", None) or not open_groups:
+                return None
+            if previous == "literal":
+                names.append(current)
+            start, first_index = open_groups[-1]
+            if token == "|":
+                current = start
+                previous = "bar"
+                continue
+            open_groups.pop()
+            if token == ")?":
+                names.insert(first_index, start)  # the shorter name first, as in sorted order
+            current = start
+            previous = "close"
+        else:
+            if previous == "close" or token[0] == "?":
+                return None
+            current += token[1] if token[0] == "\\" else token
+            previous = "literal"
+        if len(names) > MAX_NAMES:
+            return None
+    if open_groups:
+        return None
+    if previous == "literal":
+        names.append(current)
+    return names
