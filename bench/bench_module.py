@@ -23,6 +23,20 @@ OURS_BODY = """\
         mode: "0644"
 """
 
+# The same task with the entries in a file the action plugin ships as it is (no templating).
+OURS_FILE_BODY = """\
+  tasks:
+    - name: ours
+      mailops.postfix.helo_access:
+        path: "{{ table_path }}"
+        type: "{{ table_type }}"
+        config_dir: "{{ postfix_config_dir }}"
+        entries_file: "{{ entries_path }}"
+        layout: "{{ table_layout }}"
+        exclusive: true
+        mode: "0644"
+"""
+
 LINEINFILE_BODY = """\
   vars_files:
     - "{{ lines_file }}"
@@ -63,12 +77,19 @@ class ModuleBench:
         self.render_timeout = 1800
         self.space = Workspace()
         self.ours_playbook = self.space.playbook("ours.yml", "helo_access", OURS_BODY)
+        self.ours_file_playbook = self.space.playbook("ours-file.yml", "helo_access, entries_file", OURS_FILE_BODY)
 
     def run_ours(self, entries_file, table, timeout=1800):
         run = measure.run_playbook(self.ours_playbook, timeout=timeout, extra_args=_vars(
             entries_file=entries_file, table_path=self.space.path(table), postfix_config_dir=self.space.config_dir,
             table_layout=self.layout, table_type=self.map_type))
         return run
+
+    def run_ours_file(self, entries_path, table, timeout=1800):
+        """helo_access with ``entries_file``: ``entries_path`` holds the bare list of entries."""
+        return measure.run_playbook(self.ours_file_playbook, timeout=timeout, extra_args=_vars(
+            entries_path=entries_path, table_path=self.space.path(table), postfix_config_dir=self.space.config_dir,
+            table_layout=self.layout, table_type=self.map_type))
 
     def render(self, entries, label, then_entries=None):
         """Let the module write a new table (warm-up); return (entries_file, text).
@@ -155,12 +176,24 @@ def lineinfile_loop(count, reps, log):
         bench.cleanup()
 
 
+# Goals of the issue: at most 1.5x copy up to 10,000 entries, 3x at 100,000.
+COPY_GOALS = ((10000, 1.5), (100000, 3.0))
+PHASES = ("first", "no-change", "one entry changed")
+
+
+def copy_goal(size):
+    return next((goal for limit, goal in COPY_GOALS if size <= limit), COPY_GOALS[-1][1])
+
+
 def copy_scale(sizes, reps_for, log, run_timeout=600):
     """Item 2: helo_access vs copy of the same rendered file; first, no-change, one entry changed.
 
     Type pcre, layout auto (grouped at these sizes): the layout docs/performance.md
     recommends for large lists. A regexp table of 10,000 exact names costs every
     smtpd hundreds of MB (item 4), so nobody should keep 100,000 that way.
+    helo_access runs twice per step: with ``entries`` from a vars file (what
+    Ansible templates and validates) and with ``entries_file`` (the list in a
+    file the action plugin ships as it is); all three sides end with the same bytes.
 
     Every helo_access run is bounded by ``run_timeout``; a size whose first write
     does not finish in time is recorded as such and larger sizes are not tried.
@@ -172,59 +205,78 @@ def copy_scale(sizes, reps_for, log, run_timeout=600):
     try:
         baseline_playbook = bench.space.playbook("copy.yml", "copy", COPY_BODY)
         for size in sizes:
-            reps = reps_for(size)
-            entries = workload.helo_entries(size)
             try:
-                entries_v1, rendered_v1, entries_v2, rendered_v2 = bench.render(
-                    entries, "e%d" % size, then_entries=workload.changed_one(entries))
+                sources = _copy_sources(bench, size)
             except measure.BenchTimeout as error:
                 log("  %d entries: helo_access did not finish within %d s; larger sizes skipped" % (size, error.seconds))
-                for phase in ("first", "no-change", "one entry changed"):
-                    records.append(results.record(
-                        "helo_access %s entries, %s" % (format(size, ","), phase), "task", None,
-                        "copy of the same file", None, goal=1.5, reps=0, timeout_s=error.seconds,
-                        note="helo_access did not finish writing a new table within %d s" % error.seconds))
+                records += _timeout_records(size, error.seconds)
                 sizes = [done for done in sizes if done < size]
                 break
-            source_v1 = bench.space.write("source-v1-%d" % size, rendered_v1)
-            source_v2 = bench.space.write("source-v2-%d" % size, rendered_v2)
 
             def run_copy(source):
                 return measure.run_playbook(baseline_playbook, extra_args=_vars(
                     source_path=source, table_path=bench.space.path("baseline")))
 
-            phases = ("first", "no-change", "one entry changed")
-            ours_runs = {phase: [] for phase in phases}
-            base_runs = {phase: [] for phase in phases}
-            for rep in range(reps):
-                bench.space.remove("ours")
-                bench.space.remove("baseline")
-                for phase, entries_file, source in (("first", entries_v1, source_v1),
-                                                    ("no-change", entries_v1, source_v1),
-                                                    ("one entry changed", entries_v2, source_v2)):
-                    ours_runs[phase].append(bench.run_ours(entries_file, "ours"))
-                    base_runs[phase].append(run_copy(source))
-                _check_unchanged(ours_runs["no-change"][-1], "helo_access")
-                _check_unchanged(base_runs["no-change"][-1], "copy")
-                for phase in ("first", "one entry changed"):
-                    if ours_runs[phase][-1].changed_count() != 1:
-                        raise measure.BenchError("helo_access reported no change on the %s run" % phase)
-                if bench.space.read("ours") != bench.space.read("baseline"):
-                    raise measure.BenchError("helo_access and copy ended with different files (%d entries)" % size)
-                log("  %d entries rep %d: ours %s | copy %s (task s: first/no-change/changed)"
-                    % (size, rep + 1,
-                       "/".join("%.2f" % ours_runs[phase][-1].task_seconds("ours") for phase in phases),
-                       "/".join("%.2f" % base_runs[phase][-1].task_seconds("baseline") for phase in phases)))
-            for phase in phases:
-                records += _pair_records("helo_access %s entries, %s" % (format(size, ","), phase),
-                                         ours_runs[phase], base_runs[phase], "copy of the same file", 1.5, reps)
+            runs = _copy_reps(bench, size, reps_for(size), sources, run_copy, log)
+            for phase in PHASES:
+                label = "helo_access %s entries, %s" % (format(size, ","), phase)
+                records += _pair_records(label, runs[("ours", phase)], runs[("copy", phase)],
+                                         "copy of the same file", copy_goal(size), reps_for(size))
+                records += _pair_records(label + ", entries_file", runs[("file", phase)], runs[("copy", phase)],
+                                         "copy of the same file", copy_goal(size), reps_for(size))
                 task_medians[(size, phase)] = (
-                    measure.median([run.task_seconds("ours") for run in ours_runs[phase]]),
-                    measure.median([run.task_seconds("baseline") for run in base_runs[phase]]))
+                    measure.median([run.task_seconds("ours") for run in runs[("ours", phase)]]),
+                    measure.median([run.task_seconds("baseline") for run in runs[("copy", phase)]]))
         records += growth_records(sizes, task_medians)
         return records
     finally:
         bench.cleanup()
+
+
+def _copy_sources(bench, size):
+    """Entry files (vars file and bare list, before and after one change) and the rendered tables."""
+    entries = workload.helo_entries(size)
+    changed = workload.changed_one(entries)
+    entries_v1, rendered_v1, entries_v2, rendered_v2 = bench.render(entries, "e%d" % size, then_entries=changed)
+    return {
+        "first": (entries_v1, bench.space.write_json("list-v1-%d.json" % size, entries),
+                  bench.space.write("source-v1-%d" % size, rendered_v1)),
+        "one entry changed": (entries_v2, bench.space.write_json("list-v2-%d.json" % size, changed),
+                              bench.space.write("source-v2-%d" % size, rendered_v2)),
+    }
+
+
+def _timeout_records(size, seconds):
+    return [results.record("helo_access %s entries, %s" % (format(size, ","), phase), "task", None,
+                           "copy of the same file", None, goal=copy_goal(size), reps=0, timeout_s=seconds,
+                           note="helo_access did not finish writing a new table within %d s" % seconds)
+            for phase in PHASES]
+
+
+def _copy_reps(bench, size, reps, sources, run_copy, log):
+    """Interleaved per step: ours (entries), ours (entries_file), copy; every rep from no file."""
+    runs = {(side, phase): [] for side in ("ours", "file", "copy") for phase in PHASES}
+    for rep in range(reps):
+        for table in ("ours", "ours-file", "baseline"):
+            bench.space.remove(table)
+        for phase in PHASES:
+            vars_file, list_file, source = sources["one entry changed" if phase == "one entry changed" else "first"]
+            runs[("ours", phase)].append(bench.run_ours(vars_file, "ours"))
+            runs[("file", phase)].append(bench.run_ours_file(list_file, "ours-file"))
+            runs[("copy", phase)].append(run_copy(source))
+        for side, who in (("ours", "helo_access"), ("file", "helo_access with entries_file"), ("copy", "copy")):
+            _check_unchanged(runs[(side, "no-change")][-1], who)
+            for phase in ("first", "one entry changed"):
+                if side != "copy" and runs[(side, phase)][-1].changed_count() != 1:
+                    raise measure.BenchError("%s reported no change on the %s run" % (who, phase))
+        if not bench.space.read("ours") == bench.space.read("ours-file") == bench.space.read("baseline"):
+            raise measure.BenchError("helo_access (both ways) and copy ended with different files (%d entries)" % size)
+        log("  %d entries rep %d: ours %s | entries_file %s | copy %s (task s: first/no-change/changed)"
+            % (size, rep + 1,
+               "/".join("%.2f" % runs[("ours", phase)][-1].task_seconds("ours") for phase in PHASES),
+               "/".join("%.2f" % runs[("file", phase)][-1].task_seconds("ours") for phase in PHASES),
+               "/".join("%.2f" % runs[("copy", phase)][-1].task_seconds("baseline") for phase in PHASES)))
+    return runs
 
 
 def growth_records(sizes, task_medians):
@@ -232,7 +284,7 @@ def growth_records(sizes, task_medians):
     records = []
     for smaller, larger in zip(sizes, sizes[1:]):
         factor = larger / smaller
-        for phase in ("first", "no-change", "one entry changed"):
+        for phase in PHASES:
             ours_small, copy_small = task_medians[(smaller, phase)]
             ours_large, copy_large = task_medians[(larger, phase)]
             records.append(results.record(
