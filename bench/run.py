@@ -78,7 +78,15 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, help="repetitions per measurement (median is reported)")
     parser.add_argument("--out", help="results JSON (default bench/results.json, smoke: .cache/bench/...)")
     parser.add_argument("--table", action="store_true", help="print the table of --out (or bench/results.json) and exit")
+    parser.add_argument("--merge", action="append", metavar="FILE",
+                        help="put the records of FILE (another run's --out) into --out, replacing those of the same "
+                             "benchmarks, print the table and exit (two streams of one session, run side by side)")
     args = parser.parse_args(argv)
+    if args.merge:
+        out = args.out or os.path.join(TOP, "bench", "results.json")
+        merged = results.merge_files(out, args.merge, BENCHMARKS)
+        print(results.format_table(merged))
+        return 0
     if args.table:
         print(results.format_table(results.load(args.out or os.path.join(TOP, "bench", "results.json"))))
         return 0
