@@ -9,6 +9,7 @@ BIN         := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/mailops/postfix
 SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/mailops/postfix
+INTEGRATION_ROOT := $(CURDIR)/.build/integration/ansible_collections/mailops/postfix
 PYTEST_ARGS ?=
 
 # Every tool sees the checkout as ansible_collections/mailops/postfix.
@@ -22,7 +23,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging sanity molecule demo demo-stop test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging sanity integration molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
@@ -30,6 +31,7 @@ help:
 	@echo "make unit         unit tests of module_utils"
 	@echo "make functional   modules, role and harness through ansible-playbook, judged by real Postfix (pytest)"
 	@echo "make sanity       ansible-test sanity (offline), plus compile on the managed-host Python floor"
+	@echo "make integration  ansible-test integration --local: tests/integration/targets, one run per target"
 	@echo "make packaging    the tarball: built from a copy of the tree, no tooling inside, installed, documented, run"
 	@echo "make lint         yamllint + ansible-lint"
 	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
@@ -85,10 +87,14 @@ packaging: setup
 sanity: venv
 	@scripts/sanity.sh "$(SANITY_ROOT)" "$(BIN)"
 
+# The same copy-of-the-tree approach; INTEGRATION_TARGETS="postconf" narrows it.
+integration: setup
+	@scripts/integration.sh "$(INTEGRATION_ROOT)" "$(BIN)"
+
 # Every scenario under extensions/molecule; each creates and destroys its own
 # sandbox instances (no container engine needed).
 molecule: setup
-	$(BIN)/molecule test --all
+	@scripts/molecule.sh "$(BIN)"
 
 demo: setup
 	@$(BIN)/python scripts/demo.py
@@ -97,7 +103,7 @@ demo-stop: venv
 	@$(BIN)/python scripts/demo.py stop
 
 test: setup
-	@scripts/run-tests.sh
+	@VENV=$(VENV) scripts/run-tests.sh
 
 # Benchmarks measure; they never judge `make test`. BENCH_ARGS, e.g. "--only lookup".
 BENCH_ARGS ?=

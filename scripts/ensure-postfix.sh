@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Make Postfix (with pcre and lmdb maps), swaks, an sshd and shellcheck available.
+# Make Postfix (with pcre and lmdb maps), swaks, an sshd, shellcheck and Cyrus SASL's
+# saslpasswd2 + plugins (the SASL sandbox's sasldb) available.
 # As root with apt-get: installs what is missing, without prompts, and says so.
 # Otherwise: fails with the exact command to run. Never a silent skip.
 set -euo pipefail
 
-packages=(postfix postfix-pcre postfix-lmdb swaks openssh-server shellcheck)
+packages=(postfix postfix-pcre postfix-lmdb swaks openssh-server shellcheck sasl2-bin libsasl2-modules)
 
 # Postfix tools insist on a main.cf; a fresh Debian install with "No configuration" has none.
 probe_dir=$(mktemp -d)
@@ -13,7 +14,7 @@ touch "$probe_dir/main.cf" "$probe_dir/master.cf"
 postfix_facts() { echo "$(postconf -c "$probe_dir" -d -h mail_version) with maps: $(postconf -c "$probe_dir" -m | tr '\n' ' ')"; }
 
 missing_reason=""
-for tool in postfix postmap postconf swaks /usr/sbin/sshd shellcheck; do
+for tool in postfix postmap postconf swaks /usr/sbin/sshd shellcheck saslpasswd2; do
     command -v "$tool" >/dev/null 2>&1 || missing_reason+=" $tool"
 done
 if command -v postconf >/dev/null 2>&1; then

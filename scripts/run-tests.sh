@@ -1,53 +1,88 @@
 #!/usr/bin/env bash
-# `make test`: every check in order; keeps going after a failure so one run
-# shows everything, exits non-zero if anything failed, and ends with one
-# line that counts the tests.
+# `make test`: every check; keeps going after a failure so one run shows
+# everything, exits non-zero if anything failed, and ends with one line that
+# counts the tests (pytest cases, ansible-test sanity tests and integration
+# targets, molecule scenarios) from the JUnit files the stages write.
+#
+# Stages that share nothing with the sandboxes (sanity, ansible-lint, the
+# release checks on copies of the tree) run in the background while the
+# Postfix/SSH suites run one after another in the foreground: two lanes for
+# two CPUs. A background stage's output is printed when it ends.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 results_dir="$top/.cache/test-results"
-rm -rf "$results_dir"
-mkdir -p "$results_dir"
+logs_dir="$top/.cache/test-logs"
+rm -rf "$results_dir" "$logs_dir"
+mkdir -p "$results_dir" "$logs_dir"
+python=${VENV:-$top/.venv}/bin/python
 
 stages=()
 failed_stages=()
+record() {
+    local name=$1 rc=$2 seconds=$3
+    if [ "$rc" -eq 0 ]; then
+        stages+=("$(printf '%-14s ok     %4ds' "$name" "$seconds")")
+    else
+        stages+=("$(printf '%-14s FAILED %4ds' "$name" "$seconds")")
+        failed_stages+=("$name")
+    fi
+}
 run_stage() {
     local name=$1
     shift
-    local started=$SECONDS
+    local started=$SECONDS rc=0
     echo
     echo "=== $name: $*"
-    if "$@"; then
-        stages+=("$(printf '%-14s ok     %4ds' "$name" $((SECONDS - started)))")
-    else
-        stages+=("$(printf '%-14s FAILED %4ds' "$name" $((SECONDS - started)))")
-        failed_stages+=("$name")
-    fi
+    "$@" || rc=$?
+    record "$name" "$rc" $((SECONDS - started))
+}
+
+# Background lane: one stage after another, each into its own log.
+background_lane() {
+    local entry name
+    for entry in "$@"; do
+        name=${entry%%=*}
+        local started=$SECONDS rc=0
+        bash -c "${entry#*=}" >"$logs_dir/$name.log" 2>&1 || rc=$?
+        echo "$name $rc $((SECONDS - started))" >>"$logs_dir/background.status"
+    done
 }
 
 run_stage yamllint     make --no-print-directory yamllint
 run_stage unit         make --no-print-directory unit PYTEST_ARGS="-q --junitxml=$results_dir/unit.xml"
+
+background_lane \
+    "sanity=make --no-print-directory sanity SANITY_JUNIT=$results_dir/sanity" \
+    "ansible-lint=make --no-print-directory ansible-lint" &
+background_pid=$!
+
 run_stage functional   make --no-print-directory functional PYTEST_ARGS="-q --junitxml=$results_dir/functional.xml"
-if grep -q '^e2e:' Makefile; then
-    run_stage e2e      make --no-print-directory e2e PYTEST_ARGS="-q --junitxml=$results_dir/e2e.xml"
-fi
+run_stage e2e          make --no-print-directory e2e PYTEST_ARGS="-q --junitxml=$results_dir/e2e.xml"
+run_stage integration  make --no-print-directory integration INTEGRATION_JUNIT="$results_dir/integration.xml"
 run_stage packaging    make --no-print-directory packaging PYTEST_ARGS="-q --junitxml=$results_dir/packaging.xml"
-run_stage sanity       make --no-print-directory sanity
-run_stage ansible-lint make --no-print-directory ansible-lint
-if grep -q '^molecule:' Makefile; then
-    run_stage molecule make --no-print-directory molecule PYTEST_ARGS="-q --junitxml=$results_dir/molecule.xml"
-fi
+run_stage molecule     make --no-print-directory molecule MOLECULE_JUNIT="$results_dir/molecule.xml"
+
+wait "$background_pid"
+while read -r name rc seconds; do
+    echo
+    echo "=== $name (background lane)"
+    cat "$logs_dir/$name.log"
+    record "$name" "$rc" "$seconds"
+done <"$logs_dir/background.status"
 
 echo
 echo "=== summary"
 printf '%s\n' "${stages[@]}"
-# Count every pytest case from the JUnit files the stages wrote.
-"$top/.venv/bin/python" - "$results_dir" <<'PY'
+# Count every test case from the JUnit files the stages wrote.
+"$python" - "$results_dir" <<'PY'
 import glob, sys
 import xml.etree.ElementTree as ET
 total = failed = skipped = 0
-for path in sorted(glob.glob(sys.argv[1] + "/*.xml")):
-    for suite in ET.parse(path).getroot().iter("testsuite"):
+for path in sorted(glob.glob(sys.argv[1] + "/**/*.xml", recursive=True)):
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    for suite in suites:
         total += int(suite.get("tests", 0))
         failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
         skipped += int(suite.get("skipped", 0))

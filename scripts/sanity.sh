@@ -22,8 +22,12 @@ git init -q . && git add -A >/dev/null
 read -r -a extra_args <<<"${SANITY_ARGS:-}"
 python_version=$("$venv_bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # ansible-test installs each test's requirements into its own venvs; drop pip's noise about local indexes.
-"$venv_bin/ansible-test" sanity --local --python "$python_version" --color no "${extra_args[@]}" 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory"
+# SANITY_JUNIT=DIR: one JUnit file per sanity test (ansible-test --junit), so `make test` counts them.
+junit_args=()
+[ -n "${SANITY_JUNIT:-}" ] && junit_args=(--junit)
+status=0
+"$venv_bin/ansible-test" sanity --local --python "$python_version" --color no "${junit_args[@]}" "${extra_args[@]}" 2>&1 \
+    | grep -v "is ignored: it is neither a file nor a directory" || status=$?
 
 # Modules run on the managed host with Python >= the floor in tests/config.yml:
 # compile them with that floor's interpreter too.
@@ -31,5 +35,11 @@ python_floor=$(sed -n "s/^ *python_requires: *'>=\([0-9.]*\)'.*/\1/p" tests/conf
 if [ -z "${SANITY_ARGS:-}" ] || [ -n "${SANITY_FLOOR:-}" ]; then
     floor_bin=$("$top/scripts/find-python.sh" "$python_floor")
     echo "sanity: compile on the managed-host floor, Python $python_floor ($floor_bin)"
-    PATH="$(dirname "$floor_bin"):$PATH" "$venv_bin/ansible-test" sanity --local --python "$python_floor" --test compile --color no
+    PATH="$(dirname "$floor_bin"):$PATH" "$venv_bin/ansible-test" sanity --local --python "$python_floor" --test compile \
+        --color no "${junit_args[@]}" || status=$?
 fi
+if [ -n "${SANITY_JUNIT:-}" ]; then
+    mkdir -p "$SANITY_JUNIT"
+    cp tests/output/junit/*.xml "$SANITY_JUNIT/"
+fi
+exit "$status"

@@ -5,8 +5,8 @@
 Every function takes a ``run_command`` callable with the signature of
 ``AnsibleModule.run_command`` (``run_command(args, data=None, ...)`` returning
 ``(rc, stdout, stderr)``) and always passes an argument list, never a shell
-string. Tests hand it a real runner (see ``subprocess_runner``); modules hand
-it ``module.run_command``.
+string. Modules hand it ``module.run_command``; tests hand it a real runner
+(``tests/harness/runner.py``).
 
 Postfix tools insist on a main.cf in their config dir; ``scratch_config_dir``
 gives one where the caller has none (a fresh Debian install has no
@@ -18,14 +18,11 @@ reading a file that is still being written. Scratch files we write ourselves
 are therefore back-dated with ``backdate`` before Postfix reads them.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
@@ -33,12 +30,6 @@ from ansible_collections.mailops.postfix.plugins.module_utils.postfix import map
 
 class PostfixCommandError(Exception):
     """A Postfix tool failed; the message has the command and what it printed."""
-
-
-def subprocess_runner(args, data=None, **kwargs):
-    """A ``run_command`` stand-in built on subprocess, for tests and scripts."""
-    completed = subprocess.run(args, input=data, capture_output=True, text=True, check=False)
-    return completed.returncode, completed.stdout, completed.stderr
 
 
 def _run(run_command, args, data=None, check=True):

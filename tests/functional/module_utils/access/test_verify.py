@@ -10,8 +10,9 @@ from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import AccessTableError, parse_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import plan_table
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import tagged_text, verify_plan, winning_lines
+from tests.harness.runner import subprocess_runner
 
-RUN = postfix_cli.subprocess_runner
+RUN = subprocess_runner
 
 
 def test_tagged_text_prefixes_results_only():

@@ -8,8 +8,9 @@ import pytest
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import verify as judge
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import MainCf, MainCfError, logical_value
+from tests.harness.runner import subprocess_runner
 
-RUN = postfix_cli.subprocess_runner
+RUN = subprocess_runner
 
 
 def judged(current_text, candidate_text, intended_values, changed_names, removed_names=()):

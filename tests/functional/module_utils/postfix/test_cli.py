@@ -7,8 +7,9 @@ import time
 import pytest
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli
+from tests.harness.runner import subprocess_runner
 
-RUN = cli.subprocess_runner
+RUN = subprocess_runner
 
 
 def test_postmap_query_regexp_one_process_for_many_keys(config_dir, tmp_path):

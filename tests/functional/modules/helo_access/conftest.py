@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from tests.harness.ansible_run import run_module
+from tests.harness.runner import subprocess_runner
 
 
 class Table:
@@ -46,8 +47,8 @@ class Table:
             os.makedirs(self.scratch, exist_ok=True)
             path = os.path.join(self.scratch, "copy")
             shutil.copyfile(self.path, path)
-            postfix_cli.postmap_build(postfix_cli.subprocess_runner, self.config_dir, self.map_type, path)
-        answers, warnings = postfix_cli.postmap_query(postfix_cli.subprocess_runner, self.config_dir,
+            postfix_cli.postmap_build(subprocess_runner, self.config_dir, self.map_type, path)
+        answers, warnings = postfix_cli.postmap_query(subprocess_runner, self.config_dir,
                                                       self.map_type, path, names)
         assert warnings == [], warnings
         return answers

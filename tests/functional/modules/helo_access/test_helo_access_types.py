@@ -8,6 +8,7 @@ from tests.functional.modules.helo_access.helo_names import NEAR_MISSES, SEED_EN
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
+from tests.harness.runner import subprocess_runner
 
 
 @pytest.mark.parametrize("map_type", ["hash", "lmdb"])
@@ -26,7 +27,7 @@ def test_indexed_table_gets_plain_keys_and_never_builds_the_live_index(table_fac
     assert answers == dict([(name, "OK") for name in exact_matches + [".bitwiz.org"]]
                            + [("spam.example", "REJECT go away")])
     # once the index is built and newer than the source, nothing is required
-    postfix_cli.postmap_build(postfix_cli.subprocess_runner, table.config_dir, map_type, table.path)
+    postfix_cli.postmap_build(subprocess_runner, table.config_dir, map_type, table.path)
     again = table.run(SEED_ENTRIES + [{"host": "spam.example", "action": "REJECT go away"}])
     assert again["changed"] is False and again["postmap_required"] is False
 

@@ -6,6 +6,7 @@ import shutil
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from tests.harness.ansible_run import run_module
+from tests.harness.runner import subprocess_runner
 
 TABLE = """\
 # peers without DNS
@@ -38,7 +39,7 @@ def test_names_are_answered_with_line_number_text_and_action(config_dir, tmp_pat
                                     "names": ["mxbox50.bitwiz.net"], "action": "OK", "comment": "bitwiz mx"}
     assert [entry["kind"] for entry in result["entries"]] == ["exact", "exact", "rule", "domain"]
     # the answers agree with postmap -q on the table itself
-    answers, _warnings = postfix_cli.postmap_query(postfix_cli.subprocess_runner, str(config_dir), "regexp",
+    answers, _warnings = postfix_cli.postmap_query(subprocess_runner, str(config_dir), "regexp",
                                                    str(path), ["MXBOX50.bitwiz.net", "mxother.example"])
     assert answers == {"MXBOX50.bitwiz.net": "OK", "mxother.example": "REJECT no mx names"}
     assert path.read_text() == TABLE

@@ -4,8 +4,9 @@
 import os
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from tests.harness.runner import subprocess_runner
 
-RUN = postfix_cli.subprocess_runner
+RUN = subprocess_runner
 MODULE = "mailops.postfix.postconf"
 
 SEED_RESTRICTIONS = [

@@ -34,7 +34,8 @@ def test_seed_policy_is_enforced_and_a_second_run_writes_nothing(sandbox_factory
     assert reload_count(instance) == 1, "one reload for a table and main.cf change"
     assert instance.postconf("smtpd_helo_required") == "yes"
     assert instance.postconf("smtpd_helo_restrictions") == (
-        "permit_mynetworks, check_helo_access regexp:%s/helo_access, reject_invalid_helo_hostname, "
+        "permit_mynetworks, permit_sasl_authenticated, check_helo_access regexp:%s/helo_access, "
+        "reject_invalid_helo_hostname, "
         "reject_non_fqdn_helo_hostname, reject_unknown_helo_hostname" % instance.config_dir)
     for helo in ("mxbox50.bitwiz.net", "50.0.0.1", "[50.0.0.1]", "50.0.0.2"):
         assert rcpt_code(instance, helo)[:2] == ("RCPT TO", 250), helo
