@@ -23,7 +23,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging sanity integration molecule demo demo-stop test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging dist sanity integration molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make unit         unit tests of module_utils"
 	@echo "make functional   modules, role and harness through ansible-playbook, judged by real Postfix (pytest)"
 	@echo "make sanity       ansible-test sanity (offline), plus compile on the managed-host Python floor"
+	@echo "make dist         the release tarball in .build/dist/ (docs site pages generated from docs/*.md)"
 	@echo "make integration  ansible-test integration --local: tests/integration/targets, one run per target"
 	@echo "make packaging    the tarball: built from a copy of the tree, no tooling inside, installed, documented, run"
 	@echo "make lint         yamllint + ansible-lint"
@@ -80,6 +81,10 @@ e2e: setup
 
 packaging: setup
 	$(BIN)/python -m pytest tests/packaging $(PYTEST_ARGS)
+
+# The release tarball: a copy of the tree with the docs site generated in it (.build/dist/).
+dist: venv
+	@scripts/build-collection.sh "$(CURDIR)/.build/dist" "$(BIN)/python"
 
 # ansible-test wants to run from inside ansible_collections/<ns>/<name> and to
 # bootstrap pip from the internet: give it a copy of the tracked tree and a

@@ -8,11 +8,11 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: helo_rejections_info
 short_description: Read Postfix's log and say who the HELO checks rejected (or would reject) and what to list
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads Postfix's log and returns every distinct HELO rejection smtpd logged
     (C(Helo command rejected)), counted, with the first and last time it was seen; lines logged as
-    C(reject_warning) (a restriction behind C(warn_if_reject), as the M(mailops.postfix.helo_guard)
+    C(reject_warning) (a restriction behind C(warn_if_reject), as the C(mailops.postfix.helo_guard)
     role writes them with C(helo_guard_mode=observe)) have RV(rejections[].warning_only=true) - mail
     was accepted, the check would have rejected it.
   - Returns C(suggested_entries) in the helo_guard role's entry format, each HELO name bound to the

@@ -28,6 +28,10 @@ description:
     a sentence and leaves no temporary file.
   - A symlinked main.cf is followed (the link's target changes, the link stays), as
     M(ansible.builtin.lineinfile) does. A main.cf that is a directory, device, FIFO or socket is refused.
+  - Refuses, before writing, a value Postfix's daemons would stop on at start-up - a boolean parameter set to
+    anything but C(yes)/C(no), a number that is not one or is past what Postfix can hold, a time without a
+    valid unit. The kind of each parameter follows from its default (C(postconf -d)); a C($name) reference is
+    judged by what it expands to.
   - Warns about settings that defeat themselves (see RV(warnings)).
   - A long list is written as the name and C(=) alone on a line, then one item per line indented by
     four spaces, each but the last ending in a comma. A list that fits in 79 characters stays on one line.
@@ -140,113 +144,31 @@ warnings:
   sample: ["smtpd_helo_restrictions: 'check_helo_access regexp:/etc/postfix/helo_access' comes after ..."]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
-from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import editor as main_cf
-from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import verify as main_cf_postfix
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import backend
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import MainCfError
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.cli import PostfixCommandError
 
-
-def validate(module):
-    parameters = module.params["parameters"]
-    if not parameters:
-        module.fail_json(msg="parameters is empty: name at least one parameter")
-    try:
-        for name in sorted(parameters, key=str):
-            main_cf.check_name(name)
-            if module.params["state"] == "present":
-                main_cf.value_items(name, parameters[name])
-    except main_cf.MainCfError as error:
-        module.fail_json(msg=str(error))
-
-
-def judge_candidate(module, current, master_cf_text, parameters, state):
-    """Plan the edit and have Postfix judge the candidate in a scratch config dir.
-
-    Returns ``(candidate_text, changed_parameters, removed_definitions,
-    intended_values, printed_values, warnings)``; raises MainCfError when
-    Postfix does not read the candidate as intended.
-    """
-    names = sorted(parameters)
-    with main_cf_postfix.judging_dir(current.render(), master_cf_text) as judging_dir:
-        current_values, default_values, current_warnings, current_expanded_lists = main_cf_postfix.read_current(
-            module.run_command, judging_dir, names)
-        replacements, changed_parameters, removed_definitions, intended_values = main_cf.plan_changes(
-            current, parameters, state, current_values, default_values)
-        candidate_text = current.edited(replacements) if replacements else current.render()
-        main_cf_postfix.write_config_file(judging_dir, "main.cf", candidate_text)
-        removed_names = names if state == "absent" else []
-        printed_values = main_cf_postfix.verify_candidate(
-            module.run_command, judging_dir, intended_values, removed_names, changed_parameters, current_warnings)
-        warnings = main_cf_postfix.setting_warnings(
-            module.run_command, judging_dir, intended_values, printed_values, current_expanded_lists)
-    for removed in removed_definitions:
-        warnings.append("%s: removed the earlier definition on line %d (%s); Postfix uses only the last one"
-                        % (removed["parameter"], removed["line"], removed["text"]))
-    return candidate_text, changed_parameters, removed_definitions, intended_values, printed_values, warnings
-
-
-def run(module):
-    params = module.params
-    config_dir = params["config_dir"]
-    state = params["state"]
-    parameters = params["parameters"]
-    main_cf_path = os.path.join(config_dir, "main.cf")
-    if not os.path.isdir(config_dir):
-        module.fail_json(msg="config_dir %s is not a directory" % config_dir)
-    files = _io.ModuleFiles(module)
-
-    with _io.locked(config_dir):
-        current_text = _io.read_text(main_cf_path)
-        if current_text is None and not params["create"]:
-            module.fail_json(msg="%s does not exist and create is false" % main_cf_path)
-        current = main_cf.MainCf(current_text or "")
-        master_cf_text = _io.read_text(os.path.join(config_dir, "master.cf")) or ""
-        judged = judge_candidate(module, current, master_cf_text, parameters, state)
-        candidate_text, changed_parameters, removed_definitions, intended_values, printed_values, warnings = judged
-        names = sorted(parameters)
-
-        # A missing main.cf stays missing when there is nothing to write (state=absent).
-        changed = candidate_text != (current_text or "")
-        result = dict(changed=changed, changed_parameters=changed_parameters,
-                      removed_definitions=removed_definitions)
-        if state == "present":
-            result["values"] = dict((name, printed_values[name] if printed_values[name] is not None
-                                     else intended_values[name]) for name in names)
-        if module._diff:
-            result["diff"] = dict(before=current_text or "", after=candidate_text,
-                                  before_header=main_cf_path, after_header=main_cf_path)
-        if changed and not module.check_mode:
-            written = files.write(main_cf_path, _io.encode_text(candidate_text),
-                                  backup=params["backup"] and current_text is not None)
-            if written.backup_file:
-                result["backup_file"] = written.backup_file
-        elif current_text is not None:  # in check mode this only reports
-            result["changed"] = files.apply_attributes(main_cf_path, result["changed"])
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+ARGUMENT_SPEC = dict(
+    config_dir=dict(type="path", default="/etc/postfix"),
+    parameters=dict(type="dict", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    backup=dict(type="bool", default=False),
+    create=dict(type="bool", default=True),
+)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            config_dir=dict(type="path", default="/etc/postfix"),
-            parameters=dict(type="dict", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            backup=dict(type="bool", default=False),
-            create=dict(type="bool", default=True),
-        ),
-        add_file_common_args=True,
-        supports_check_mode=True,
-    )
-    validate(module)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, add_file_common_args=True, supports_check_mode=True)
     try:
-        run(module)
-    except (main_cf.MainCfError, postfix_cli.PostfixCommandError, _io.FileError) as error:
+        outcome = backend.apply(backend.Request.from_params(module.params), module.run_command,
+                                _io.ModuleFiles(module), check_mode=module.check_mode, diff=module._diff)
+    except (MainCfError, PostfixCommandError, _io.FileError) as error:
         module.fail_json(msg=str(error))
+    for warning in outcome.warnings:
+        module.warn(warning)
+    module.exit_json(**outcome.result)
 
 
 if __name__ == "__main__":

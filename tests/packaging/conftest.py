@@ -5,6 +5,7 @@ import glob
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -30,20 +31,23 @@ def run(argv, **kwargs):
 
 
 @pytest.fixture(scope="session")
-def tree_copy(tmp_path_factory):
-    """The tracked and new files of the checkout (scripts/copy-tree.sh), as a fresh clone would hold them."""
-    copy = str(tmp_path_factory.mktemp("tree") / "ansible_collections" / "mailops" / "postfix")
-    run([os.path.join(TOP, "scripts", "copy-tree.sh"), copy])
-    return copy
+def build(tmp_path_factory):
+    """``scripts/build-collection.sh`` (make dist): the copy of the tree it built from, and the tarball."""
+    out = str(tmp_path_factory.mktemp("dist"))
+    run([os.path.join(TOP, "scripts", "build-collection.sh"), out, sys.executable])
+    (path,) = glob.glob(os.path.join(out, "mailops-postfix-*.tar.gz"))
+    return os.path.join(out, "tree", "ansible_collections", "mailops", "postfix"), path
 
 
 @pytest.fixture(scope="session")
-def tarball(tree_copy, tmp_path_factory):
-    """``ansible-galaxy collection build`` of the copy; records its size and file count."""
-    out = str(tmp_path_factory.mktemp("dist"))
-    run(["ansible-galaxy", "collection", "build", "--output-path", out, tree_copy])
-    (path,) = glob.glob(os.path.join(out, "mailops-postfix-*.tar.gz"))
-    return path
+def tree_copy(build):
+    """The tracked and new files of the checkout plus the generated docs site sources."""
+    return build[0]
+
+
+@pytest.fixture(scope="session")
+def tarball(build):
+    return build[1]
 
 
 @pytest.fixture(scope="session")

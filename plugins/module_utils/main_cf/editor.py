@@ -16,12 +16,11 @@ and blank lines are never owned: editing or removing a definition leaves
 them where they are.
 
 Pure: functions take text and return text or data, and raise
-``MainCfError`` with a message that names the parameter.
+``MainCfError`` with a message that names the parameter. What to change is
+decided in ``plan.py``; what Postfix reads, in ``verify.py``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 
@@ -36,9 +35,6 @@ LIST_PARAMETER = re.compile(
     r"mydestination|mynetworks|inet_interfaces|inet_protocols|\w+_milters|"
     r"authorized_\w+_users|\w+_filter_classes)\Z"
 )
-BOOLEAN_WORDS = ("yes", "no")
-TIME_VALUE = re.compile(r"\A(\d+)([smhdw]?)\Z")
-TIME_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # Lists longer than this on one line are written one item per line.
 MAX_LINE_LENGTH = 79
 CONTINUATION_INDENT = "    "
@@ -244,93 +240,3 @@ def list_tokens(value):
 
 def is_list_parameter(name):
     return bool(LIST_PARAMETER.match(name))
-
-
-def _seconds(value, default_unit):
-    match = TIME_VALUE.match(value.strip().lower())
-    if not match:
-        return None
-    unit = match.group(2) or default_unit
-    if unit not in TIME_UNIT_SECONDS:
-        return None
-    return int(match.group(1)) * TIME_UNIT_SECONDS[unit]
-
-
-def default_time_unit(default_value):
-    """The unit of a time parameter from its default (``5d`` -> ``d``), else None."""
-    match = TIME_VALUE.match((default_value or "").strip())
-    return match.group(2) if match and match.group(2) else None
-
-
-def same_meaning(name, current, desired, desired_is_list=False, default_value=None):
-    """True when Postfix reads ``current`` and ``desired`` (both as postconf -h prints) the same.
-
-    Lists compare item by item (separators and layout do not matter),
-    booleans without regard to case, times in seconds using the unit of the
-    parameter's default when none is written.
-    """
-    if current is None or desired is None:
-        return current == desired
-    if current == desired:
-        return True
-    if desired_is_list or is_list_parameter(name):
-        return list_tokens(current) == list_tokens(desired)
-    if current.lower() in BOOLEAN_WORDS and desired.lower() in BOOLEAN_WORDS:
-        return current.lower() == desired.lower()
-    unit = default_time_unit(default_value)
-    if unit:
-        current_seconds = _seconds(current, unit)
-        return current_seconds is not None and current_seconds == _seconds(desired, unit)
-    return False
-
-
-def plan_changes(main_cf, parameters, state, current_values, default_values):
-    """Decide what to change.
-
-    ``current_values`` are what ``postconf -h`` prints for the current file
-    (None where Postfix does not know the name: the parsed value is used
-    then); ``default_values`` what ``postconf -d -h`` prints (for time units).
-    Returns ``(replacements, changed_parameters, removed_definitions,
-    intended_values)``: ``replacements`` for ``MainCf.edited``,
-    ``removed_definitions`` lists the definitions that go away although the
-    parameter stays (dead duplicates) as dicts with parameter, line, text.
-    """
-    replacements = {}
-    changed_parameters = []
-    removed_definitions = []
-    intended_values = {}
-    for name in sorted(parameters):
-        check_name(name)
-        found = main_cf.definitions_of(name)
-        if state == "absent":
-            if found:
-                replacements[name] = None
-                changed_parameters.append(name)
-            continue
-        new_lines = render_definition(name, parameters[name])
-        intended = logical_value(new_lines)
-        intended_values[name] = intended
-        current = current_values.get(name)
-        if current is None:
-            current = main_cf.value_of(name)
-        unchanged = bool(found) and same_meaning(
-            name, displayed(current), displayed(intended), isinstance(parameters[name], (list, tuple)),
-            default_values.get(name))
-        if unchanged and len(found) == 1:
-            intended_values[name] = found[-1].value
-            continue
-        if unchanged:
-            # Keep the definition that counts as it is written; drop the dead ones.
-            last = found[-1]
-            replacements[name] = [main_cf.physical_lines[index] for index in last.line_indices]
-            intended_values[name] = last.value
-        else:
-            replacements[name] = new_lines
-        changed_parameters.append(name)
-        for definition in found[:-1]:
-            removed_definitions.append({
-                "parameter": name,
-                "line": main_cf.line_number(definition),
-                "text": "".join(main_cf.physical_lines[index] for index in definition.line_indices).rstrip("\n"),
-            })
-    return replacements, changed_parameters, removed_definitions, intended_values

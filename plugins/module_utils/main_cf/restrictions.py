@@ -15,9 +15,7 @@ and returns a list of warning sentences that name the parameter.
 - Lookup tables of a type this Postfix does not support (``postconf -m``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 

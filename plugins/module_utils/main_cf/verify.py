@@ -9,16 +9,16 @@ there, and writes the real main.cf only when Postfix reads the intended
 values from the candidate and does not warn about them.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import MainCfError, displayed
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.values import refusal
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.restrictions import (
     RESTRICTION_LIST, TABLE_PARAMETER, helo_required_warnings, order_warnings, table_references, table_type_warnings)
 
@@ -66,25 +66,64 @@ def unused_parameter_values(warnings):
     return found
 
 
-def read_current(run_command, directory, names):
-    """What Postfix reads from the current main.cf (copied into ``directory``).
+@dataclasses.dataclass(frozen=True)
+class CurrentReading:
+    """What Postfix reads from the current main.cf (copied into a judging dir).
 
-    Returns ``(values, defaults, non_default_warnings, expanded_lists)``:
-    ``postconf -h`` and ``postconf -d -h`` of ``names``, the warnings of
-    ``postconf -n`` and the smtpd restriction lists with ``$name`` references
-    expanded. When postconf cannot read the current file at all (a fatal
-    error, for example a bad value the task may be about to repair) the
-    result is empty and ``non_default_warnings`` is None.
+    ``values``: ``postconf -h`` of the task's names; ``defaults``: their
+    defaults with references expanded (``postconf -d -x -h``), for time units
+    and for the kind of each value; ``warnings``: what ``postconf -n`` warns
+    about (None when postconf cannot read the file at all, for example a bad
+    value the task may be about to repair: ``values`` are then empty);
+    ``expanded_lists``: the smtpd restriction lists, ``$name`` expanded.
     """
+
+    values: dict
+    defaults: dict
+    warnings: list | None
+    expanded_lists: dict
+
+
+def parameter_defaults(run_command, directory, names):
+    """``postconf -d -x -h`` of ``names`` in ``directory``, else in an empty config dir (defaults hardly depend on it)."""
+    try:
+        defaults, _warnings = postfix_cli.postconf_defaults(run_command, directory, names, expand=True)
+    except postfix_cli.PostfixCommandError:
+        with postfix_cli.scratch_config_dir() as empty_directory:
+            defaults, _warnings = postfix_cli.postconf_defaults(run_command, empty_directory, names, expand=True)
+    return defaults
+
+
+def read_current(run_command, directory, names) -> CurrentReading:
+    """What Postfix reads from the current main.cf, copied into ``directory``."""
+    defaults = parameter_defaults(run_command, directory, names)
     try:
         values, _warnings = postfix_cli.postconf_values(run_command, directory, names)
-        defaults, _warnings = postfix_cli.postconf_defaults(run_command, directory, names)
         _text, non_default_warnings = postfix_cli.postconf_non_default(run_command, directory)
         expanded_lists = postfix_cli.postconf_builtin_values(run_command, directory, SMTPD_RESTRICTION_LISTS,
                                                              expand=True)
     except postfix_cli.PostfixCommandError:
-        return {}, {}, None, {}
-    return values, defaults, non_default_warnings, expanded_lists
+        return CurrentReading(values={}, defaults=defaults, warnings=None, expanded_lists={})
+    return CurrentReading(values=values, defaults=defaults, warnings=non_default_warnings,
+                          expanded_lists=expanded_lists)
+
+
+def refuse_bad_values(run_command, directory, intended_values, printed_values, defaults):
+    """Raise MainCfError for a value Postfix's daemons would refuse at start-up (``values.refusal``).
+
+    Judged on what Postfix reads from the candidate: a value with a
+    ``$name`` reference is expanded first (``postconf -x -h``).
+    """
+    with_references = sorted(name for name in intended_values if "$" in (printed_values.get(name) or ""))
+    expanded, _warnings = postfix_cli.postconf_expanded_values(run_command, directory, with_references)
+    for name in sorted(intended_values):
+        read = printed_values.get(name)
+        if read is None:
+            continue
+        sentence = refusal(name, expanded.get(name) or read, defaults.get(name),
+                           written=read if name in expanded else None)
+        if sentence:
+            raise MainCfError(sentence)
 
 
 def _without_line_numbers(warning):

@@ -173,14 +173,17 @@ def postfix_check(run_command, config_dir):
     return warnings_in(err)
 
 
-def postconf_defaults(run_command, config_dir, names):
-    """Postfix's built-in defaults: ``postconf -c DIR -d -h`` per name.
+def postconf_defaults(run_command, config_dir, names, expand=False):
+    """Postfix's built-in defaults: ``postconf -c DIR -d -h [-x]`` per name.
 
     Returns ``(defaults, warnings)``. A name Postfix has no default for (not
     one of its parameters, nor one defined by a master.cf service name) has
     the value None: postconf warns "NAME: unknown parameter" for it.
+    ``expand`` follows ``$name`` references and evaluates ``${...}``
+    (``-x``): ``lmtp_destination_rate_delay`` is then ``0s``, not
+    ``$default_destination_rate_delay``.
     """
-    return _postconf_each(run_command, config_dir, names, "-d")
+    return _postconf_each(run_command, config_dir, names, "-d", *(["-x"] if expand else []))
 
 
 def postconf_expanded_values(run_command, config_dir, names):

@@ -16,7 +16,7 @@ RUN = subprocess_runner
 def judged(current_text, candidate_text, intended_values, changed_names, removed_names=()):
     """Run read_current on ``current_text`` then verify ``candidate_text`` in one scratch dir."""
     with judge.judging_dir(current_text, "") as directory:
-        _values, _defaults, current_warnings, _lists = judge.read_current(RUN, directory, sorted(intended_values))
+        current_warnings = judge.read_current(RUN, directory, sorted(intended_values)).warnings
         judge.write_config_file(directory, "main.cf", candidate_text)
         return judge.verify_candidate(RUN, directory, intended_values, list(removed_names), changed_names,
                                       current_warnings)
@@ -30,7 +30,9 @@ def test_judging_dir_files_are_back_dated_and_removed():
 
 def test_read_current_of_a_file_postconf_cannot_read_is_empty():
     with judge.judging_dir("mynetworks_style = bogus\n", "") as directory:
-        assert judge.read_current(RUN, directory, ["mynetworks_style"]) == ({}, {}, None, {})
+        reading = judge.read_current(RUN, directory, ["mynetworks_style"])
+    assert (reading.values, reading.warnings, reading.expanded_lists) == ({}, None, {})
+    assert reading.defaults == {"mynetworks_style": "subnet"}  # Postfix's default, ${...} evaluated
 
 
 def test_verify_accepts_a_continued_list_and_unused_parameters_with_a_tab_and_non_ascii():
@@ -85,7 +87,7 @@ def test_setting_warnings_follow_references_and_skip_unaffected_lists():
     candidate = current + ("helo_checks = reject_unknown_helo_hostname, check_helo_access cdb:/etc/postfix/helo\n"
                            "smtpd_helo_restrictions = $helo_checks\n")
     with judge.judging_dir(current, "") as directory:
-        _values, _defaults, _warnings, current_lists = judge.read_current(RUN, directory, ["helo_checks"])
+        current_lists = judge.read_current(RUN, directory, ["helo_checks"]).expanded_lists
         judge.write_config_file(directory, "main.cf", candidate)
         warnings = judge.setting_warnings(RUN, directory, {"helo_checks": MainCf(candidate).value_of("helo_checks")},
                                           {"helo_checks": "x"}, current_lists)

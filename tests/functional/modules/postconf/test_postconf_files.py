@@ -11,35 +11,17 @@ from __future__ import annotations
 import grp
 import os
 import re
-import socket
 import stat
 import subprocess
 
 import pytest
 
+from tests.filesystem import SPECIAL_FILES, SPECIAL_FILE_IDS, snapshot
 from tests.harness.ansible_run import run_module
 from tests.functional.modules.postconf.postconf_judge import MODULE, main_cf_path, postfix_reads
 
 LONG_COMMENT = "# " + "x" * 70 + "\n"
 BACKUP_NAME = re.compile(r"\Amain\.cf\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~\Z")
-
-
-def snapshot(directory):
-    """name -> (file type, bytes or link target, mtime, mode, uid, gid) of every entry."""
-    found = {}
-    for name in sorted(os.listdir(str(directory))):
-        path = os.path.join(str(directory), name)
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            content = os.readlink(path)
-        elif stat.S_ISREG(info.st_mode):
-            with open(path, "rb") as handle:
-                content = handle.read()
-        else:
-            content = None
-        found[name] = (stat.S_IFMT(info.st_mode), content, info.st_mtime_ns, stat.S_IMODE(info.st_mode),
-                       info.st_uid, info.st_gid)
-    return found
 
 
 def assert_failed_cleanly(result, message):
@@ -128,27 +110,8 @@ def test_enough_room_writes_main_cf_and_a_complete_backup(small_disk):
     assert sorted(os.listdir(str(config_dir))) == sorted(["main.cf", "master.cf", backups[0]])
 
 
-def _fifo(path):
-    os.mkfifo(str(path))
-
-
-def _socket(path):
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(str(path))
-    listener.close()
-
-
-def _device(path):
-    os.mknod(str(path), 0o600 | stat.S_IFCHR, os.makedev(1, 3))
-
-
 @pytest.mark.parametrize("file_name", ["main.cf", "master.cf"])
-@pytest.mark.parametrize("make, what", [
-    (os.mkdir, "a directory"),
-    (_fifo, "a FIFO (named pipe)"),
-    (_socket, "a socket"),
-    (_device, "a character device"),
-], ids=["directory", "fifo", "socket", "device"])
+@pytest.mark.parametrize("make, what", SPECIAL_FILES, ids=SPECIAL_FILE_IDS)
 def test_special_file_is_refused_and_stays(config_dir, file_name, make, what):
     os.unlink(str(config_dir / file_name))
     make(config_dir / file_name)
@@ -234,3 +197,4 @@ def test_symbolic_mode_is_applied(config_dir):
     assert result["changed"] is True and not result.get("failed"), result
     assert stat.S_IMODE(os.stat(main_cf_path(config_dir)).st_mode) == 0o640
     assert sorted(os.listdir(str(config_dir))) == ["main.cf", "master.cf"]
+

@@ -7,33 +7,15 @@ import os
 import pathlib
 import re
 import shutil
-import socket
 import stat
 import tempfile
 
 import pytest
 
+from tests.filesystem import SPECIAL_FILES, SPECIAL_FILE_IDS, snapshot
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
 
 BACKUP_NAME = re.compile(r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~\Z")
-
-
-def snapshot(directory):
-    """Every entry of a directory: name -> (type, bytes or link target, mtime)."""
-    found = {}
-    for name in sorted(os.listdir(directory)):
-        path = os.path.join(directory, name)
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            content = os.readlink(path)
-        elif stat.S_ISREG(info.st_mode):
-            with open(path, "rb") as handle:
-                content = handle.read()
-        else:
-            content = None
-        found[name] = (stat.S_IFMT(info.st_mode), content, info.st_mtime_ns, stat.S_IMODE(info.st_mode),
-                       info.st_uid, info.st_gid)
-    return found
 
 
 @pytest.fixture
@@ -150,26 +132,7 @@ def as_nobody(call):
     return reported or None
 
 
-def _fifo(path):
-    os.mkfifo(str(path))
-
-
-def _socket(path):
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(str(path))
-    listener.close()
-
-
-def _device(path):
-    os.mknod(str(path), 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # the /dev/null device
-
-
-@pytest.mark.parametrize("make, what", [
-    (os.mkdir, "a directory"),
-    (_fifo, "a FIFO (named pipe)"),
-    (_socket, "a socket"),
-    (_device, "a character device"),
-], ids=["directory", "fifo", "socket", "device"])
+@pytest.mark.parametrize("make, what", SPECIAL_FILES, ids=SPECIAL_FILE_IDS)
 def test_non_regular_targets_are_refused(tmp_path, make, what):
     target = tmp_path / "target"
     make(target)

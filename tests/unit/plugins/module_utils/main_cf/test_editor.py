@@ -148,49 +148,5 @@ def test_bad_input_names_the_parameter(name, value, message):
     assert message in str(raised.value)
 
 
-@pytest.mark.parametrize("name, current, desired, is_list, default, equal", [
-    ("smtpd_helo_restrictions", "a,b", "a, b", False, None, True),
-    ("smtpd_helo_restrictions", "a b", "a, b", False, None, True),
-    ("smtpd_helo_restrictions", "a, b", "b, a", False, None, False),
-    ("my_list", "a,b", "a b", True, None, True),
-    ("smtpd_banner", "a,b", "a b", False, None, False),
-    ("smtpd_helo_required", "YES", "yes", False, "no", True),
-    ("smtpd_helo_required", "no", "yes", False, "no", False),
-    ("maximal_queue_lifetime", "5d", "120h", False, "5d", True),
-    ("maximal_queue_lifetime", "5", "5d", False, "5d", True),
-    ("maximal_queue_lifetime", "4d", "5d", False, "5d", False),
-    ("smtpd_helo_restrictions", "check_client_access {inline:{ a=OK }}", "check_client_access {inline:{ a=OK }}",
-     False, None, True),
-    ("smtpd_helo_restrictions", None, "a", False, None, False),
-])
-def test_same_meaning(name, current, desired, is_list, default, equal):
-    assert main_cf.same_meaning(name, current, desired, is_list, default) is equal
-
-
 def test_list_tokens_keep_braces_together():
     assert main_cf.list_tokens("a, { b c }, d") == ["a", "{ b c }", "d"]
-
-
-def test_plan_is_empty_when_meaning_is_equal():
-    parsed = MainCf("smtpd_helo_restrictions = permit_mynetworks,\n  reject_invalid_helo_hostname\n")
-    plan = main_cf.plan_changes(parsed, {"smtpd_helo_restrictions": "permit_mynetworks reject_invalid_helo_hostname"},
-                                "present", {}, {})
-    replacements, changed_parameters, removed_definitions, _intended = plan
-    assert (replacements, changed_parameters, removed_definitions) == ({}, [], [])
-
-
-def test_plan_keeps_equal_last_definition_and_drops_dead_ones():
-    parsed = MainCf("smtpd_helo_required = no\nbiff = no\nsmtpd_helo_required = YES\n")
-    replacements, changed, removed, intended = main_cf.plan_changes(
-        parsed, {"smtpd_helo_required": True}, "present", {"smtpd_helo_required": "YES"}, {})
-    assert changed == ["smtpd_helo_required"]
-    assert removed == [{"parameter": "smtpd_helo_required", "line": 1, "text": "smtpd_helo_required = no"}]
-    assert parsed.edited(replacements) == "biff = no\nsmtpd_helo_required = YES\n"
-    assert intended == {"smtpd_helo_required": "YES"}
-
-
-def test_plan_absent_removes_every_definition():
-    parsed = MainCf("a = 1\nb = 2\na = 3\n")
-    replacements, changed, removed, intended = main_cf.plan_changes(parsed, {"a": None, "z": None}, "absent", {}, {})
-    assert (changed, removed, intended) == (["a"], [], {})
-    assert parsed.edited(replacements) == "b = 2\n"
