@@ -16,7 +16,7 @@ import time
 from . import bench_lookup, bench_module, measure, results
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCHMARKS = ("lineinfile", "copy", "role", "lookup", "fleet", "maillog")
+BENCHMARKS = ("lineinfile", "copy", "role", "lookup", "fleet", "maillog", "preflight")
 
 # Sizes and repetitions: the full run (make bench) and the smoke run (make bench-smoke).
 FULL = {"lineinfile_entries": 200, "copy_sizes": (10000, 100000), "lookup_entries": 10000,
@@ -67,6 +67,9 @@ def run_benchmark(name, sizes, reps, explicit_reps=None):
     if name == "maillog":
         from . import bench_maillog  # pylint: disable=import-outside-toplevel
         return bench_maillog.maillog_scan(sizes["maillog_lines"], reps, _log)
+    if name == "preflight":
+        from . import bench_preflight  # pylint: disable=import-outside-toplevel
+        return bench_preflight.preflight_cost(reps, _log)
     raise ValueError(name)
 
 

@@ -154,9 +154,11 @@ def target_path(path: str) -> str:
     what = kind(mode)
     if what is None:
         return real_path
-    if real_path != os.path.abspath(path):
+    if os.path.islink(path):
         raise FileError("%s is a symlink to %s, which is %s, not a regular file; nothing was changed"
                         % (path, real_path, what))
+    if real_path != os.path.abspath(path):  # a symlinked directory on the way
+        raise FileError("%s (that is %s) is %s, not a regular file; nothing was changed" % (path, real_path, what))
     raise FileError("%s is %s, not a regular file; nothing was changed" % (path, what))
 
 

@@ -25,12 +25,13 @@ import datetime
 import re
 
 MONTHS = {name: number for number, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+    (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"), start=1)}
 
 # What a line must contain to be a HELO rejection (bytes: the reader looks for it in raw chunks).
 MARKER = b"Helo command rejected: "
 
-# One expression per timestamp format for the whole line: the reader runs one match per marked line.
+# One expression per timestamp format for the whole line: the reader runs one match per marked line,
+# on bytes (only the fields of distinct rejections are ever decoded).
 _CLASSIC_TIME = r"(?P<minute>(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) \d\d:\d\d):(?P<second>\d\d)(?:\.\d+)? "
 _ISO_TIME = (r"(?:<\d{1,3}>1 )?(?P<stamp>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?"
              r"(?:Z|[+-]\d\d:?\d\d)?) ")
@@ -39,8 +40,9 @@ _SOURCE = r"\S+ [^\s\[:]*smtpd(?:\[\d+\]:| \d+ \S+ \S+) "
 _REJECTION = (r"(?:NOQUEUE|[0-9A-Za-z]+): reject(?P<warning>_warning)?: [A-Z]+ from "
               r"(?P<name>[^\s\[]*)\[(?P<address>[^\]]*)\](?::\d+)?: (?P<code>[45]\d\d) (?:[245]\.\d{1,3}\.\d{1,3} )?"
               r"<(?P<helo>.*?)>: Helo command rejected: (?P<reason>[^;]*)")
-CLASSIC = re.compile(_CLASSIC_TIME + _SOURCE + _REJECTION)
-ISO = re.compile(_ISO_TIME + _SOURCE + _REJECTION)
+CLASSIC = re.compile((_CLASSIC_TIME + _SOURCE + _REJECTION).encode("ascii"))
+ISO = re.compile((_ISO_TIME + _SOURCE + _REJECTION).encode("ascii"))
+FIELDS = ("helo", "name", "address", "code", "reason", "warning")
 DAY = datetime.timedelta(days=1)
 
 
@@ -59,8 +61,8 @@ class Clock:
         self._minutes = {}
 
     def classic(self, match):
-        minute = self._minutes.get(match.group("minute"))
-        if minute is None:
+        minute = self._minutes.get(match.group("minute"), False)
+        if minute is False:
             minute = self._minutes[match.group("minute")] = self._classic_minute(match)
             if len(self._minutes) > 4096:
                 self._minutes.clear()
@@ -68,7 +70,7 @@ class Clock:
 
     def _classic_minute(self, match):
         month = MONTHS.get(match.group("mon"))
-        hour, minute = match.group("minute")[-5:].split(":")
+        hour, minute = match.group("minute")[-5:].split(b":")
         try:
             when = datetime.datetime(self.reference.year, month or 0, int(match.group("day")), int(hour), int(minute),
                                      tzinfo=self.reference.tzinfo)
@@ -80,7 +82,7 @@ class Clock:
 
     def iso(self, match):
         try:
-            when = parse_iso(match.group("stamp"))
+            when = parse_iso(match.group("stamp").decode("ascii"))
         except ValueError:
             return None
         if when.tzinfo is None:
@@ -89,10 +91,12 @@ class Clock:
 
 
 def parse_rejection(line, clock):
-    """``(seconds, helo, client_name, client_address, code, reason, warning_only)`` or None.
+    """``(seconds, helo, client_name, client_address, code, reason, warning)`` of a line (bytes), or None.
 
-    ``seconds`` are POSIX seconds; ``code`` is the reply code's text. Lines of
-    other programs, other messages and timestamps that name no real time give None.
+    ``seconds`` are POSIX seconds; the other fields are the line's bytes as
+    logged (``warning`` is ``b"_warning"`` for ``reject_warning``, else None).
+    Lines of other programs, other messages and timestamps that name no real
+    time give None.
     """
     match = CLASSIC.match(line)
     if match is not None:
@@ -104,8 +108,7 @@ def parse_rejection(line, clock):
         seconds = clock.iso(match)
     if seconds is None:
         return None
-    return (seconds, match.group("helo"), match.group("name"), match.group("address"), match.group("code"),
-            match.group("reason").strip(), match.group("warning") is not None)
+    return (seconds,) + match.group(*FIELDS)
 
 
 def parse_iso(text):

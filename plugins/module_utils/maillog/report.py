@@ -82,7 +82,7 @@ def parse_since(since, now):
 
 
 def matching_lines(stream):
-    """Every line of a binary stream that holds the HELO rejection marker, decoded; read chunk by chunk."""
+    """Every line (bytes) of a binary stream that holds the HELO rejection marker; read chunk by chunk."""
     carry = b""
     while True:
         chunk = stream.read(CHUNK_BYTES)
@@ -106,7 +106,7 @@ def _marked(chunk, end_of_lines):
         end = chunk.find(b"\n", position, end_of_lines)
         if end == -1:
             end = end_of_lines
-        yield chunk[start:end].decode("utf-8", "replace").rstrip("\r")
+        yield chunk[start:end]
         position = chunk.find(MARKER, end, end_of_lines)
 
 
@@ -135,26 +135,33 @@ def summarize(rejections):
     """One item per distinct (helo, client, code, reason, warning_only), most frequent first.
 
     HELO names are compared without case, as Postfix's lookups do; an item
-    shows the spelling seen first. Memory grows with distinct items, not lines.
+    shows the spelling seen first. Memory grows with distinct items, not
+    lines; only their fields are decoded.
     """
     counted = {}
-    for seconds, helo, client_name, client_address, code, reason, warning_only in rejections:
-        key = (helo.lower(), client_name, client_address, code, reason, warning_only)
+    for rejection in rejections:
+        key = (rejection[1].lower(),) + rejection[2:]
         item = counted.get(key)
         if item is None:
-            counted[key] = [helo, 1, seconds, seconds]
+            counted[key] = [rejection[1], 1, rejection[0], rejection[0]]
             continue
         item[1] += 1
+        seconds = rejection[0]
         if seconds < item[2]:
             item[2] = seconds
         elif seconds > item[3]:
             item[3] = seconds
-    items = [{"helo": helo, "client_name": key[1], "client_address": key[2], "code": int(key[3]), "reason": key[4],
-              "warning_only": key[5], "count": count, "first_seen": _iso(first), "last_seen": _iso(last)}
+    items = [{"helo": _text(helo), "client_name": _text(key[1]), "client_address": _text(key[2]),
+              "code": int(key[3]), "reason": _text(key[4]).strip(), "warning_only": key[5] is not None, "count": count,
+              "first_seen": _iso(first), "last_seen": _iso(last)}
              for key, (helo, count, first, last) in counted.items()]
     items.sort(key=lambda item: (-item["count"], item["helo"].lower(), item["client_address"], item["code"],
                                  item["reason"]))
     return items
+
+
+def _text(raw):
+    return raw.decode("utf-8", "replace")
 
 
 def _iso(seconds):

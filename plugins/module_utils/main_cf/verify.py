@@ -136,7 +136,7 @@ def new_warnings(candidate_warnings, current_warnings):
     "unused parameter" warnings never count (a user-defined parameter is
     legal), nor do line numbers, which move when lines are added or removed.
     """
-    known = set(_without_line_numbers(warning) for warning in current_warnings or [])
+    known = {_without_line_numbers(warning) for warning in current_warnings or []}
     return [warning for warning in candidate_warnings
             if not UNUSED_PARAMETER.search(warning) and _without_line_numbers(warning) not in known]
 
@@ -219,7 +219,7 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
             if defaults[name] is None:
                 warnings.append("%s: Postfix does not know this parameter (a typo?); it is set anyway, "
                                 "since user-defined parameters are legal" % name)
-    named_lists = set(name for name in intended_values if RESTRICTION_LIST.match(name))
+    named_lists = {name for name in intended_values if RESTRICTION_LIST.match(name)}
     list_names = sorted(set(SMTPD_RESTRICTION_LISTS) | named_lists)
     expanded = postfix_cli.postconf_builtin_values(run_command, directory, SMTPD_RESTRICTION_LISTS
                                                    + ("smtpd_helo_required",), expand=True)
@@ -232,7 +232,7 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
                       if name in intended_values or expanded[name] != current_expanded_lists.get(name)]
     for name in affected_lists:
         warnings.extend(order_warnings(name, expanded[name] or ""))
-    table_values = dict((name, expanded[name] or "") for name in affected_lists)
+    table_values = {name: expanded[name] or "" for name in affected_lists}
     for name in intended_values:
         if TABLE_PARAMETER.match(name):
             table_values[name] = intended_values[name]
@@ -242,5 +242,5 @@ def setting_warnings(run_command, directory, intended_values, printed_values, cu
             warnings.extend(table_type_warnings(name, table_values[name], supported))
     # Turning HELO off concerns every list; a changed list concerns itself.
     helo_lists = list_names if "smtpd_helo_required" in intended_values else affected_lists
-    warnings.extend(helo_required_warnings(dict((name, expanded[name]) for name in helo_lists), helo_required))
+    warnings.extend(helo_required_warnings({name: expanded[name] for name in helo_lists}, helo_required))
     return warnings

@@ -197,4 +197,3 @@ def test_symbolic_mode_is_applied(config_dir):
     assert result["changed"] is True and not result.get("failed"), result
     assert stat.S_IMODE(os.stat(main_cf_path(config_dir)).st_mode) == 0o640
     assert sorted(os.listdir(str(config_dir))) == ["main.cf", "master.cf"]
-

@@ -67,3 +67,15 @@ def file_state(path):
         return None
     with open(path, "rb") as handle:
         return handle.read(), os.stat(path).st_mtime_ns
+
+
+def candidates_of(instance, scratch_root="/tmp"):
+    """Scratch candidates (mailops-preflight-*) that belong to this instance's config dir."""
+    found = []
+    for name in os.listdir(scratch_root):
+        owner = os.path.join(scratch_root, name, "owner.json")
+        if name.startswith("mailops-preflight-") and os.path.exists(owner):
+            with open(owner) as handle:
+                if instance.config_dir in handle.read():
+                    found.append(os.path.join(scratch_root, name))
+    return found

@@ -216,3 +216,20 @@ def test_lock_of_a_missing_directory_is_a_sentence(tmp_path):
 ])
 def test_octal_mode(mode, expected):
     assert _io.octal_mode(mode, "/x") == expected
+
+
+def test_symlinked_directory_on_the_way_is_named(tmp_path):
+    (tmp_path / "real").mkdir()
+    os.mkfifo(str(tmp_path / "real" / "main.cf"))
+    (tmp_path / "etc").symlink_to(tmp_path / "real")
+    with pytest.raises(_io.FileError) as raised:
+        _io.read_bytes(str(tmp_path / "etc" / "main.cf"))
+    assert str(raised.value) == ("%s (that is %s) is a FIFO (named pipe), not a regular file; nothing was changed"
+                                 % (tmp_path / "etc" / "main.cf", tmp_path / "real" / "main.cf"))
+
+
+def test_dangling_symlink_creates_its_target(tmp_path):
+    (tmp_path / "main.cf").symlink_to(tmp_path / "shared.cf")
+    written = _io.write_bytes(str(tmp_path / "main.cf"), b"a = b\n")
+    assert written.created is True and written.real_path == str(tmp_path / "shared.cf")
+    assert os.path.islink(str(tmp_path / "main.cf")) and (tmp_path / "shared.cf").read_bytes() == b"a = b\n"

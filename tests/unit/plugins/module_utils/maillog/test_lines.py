@@ -26,15 +26,15 @@ MESSAGE = ("NOQUEUE: reject_warning: RCPT from localhost[127.0.0.1]: 504 5.5.2 <
      datetime.datetime(2026, 12, 1, 20, 58, 53, 120000, tzinfo=UTC)),
 ])
 def test_every_timestamp_format_gives_the_same_rejection(prefix, expected):
-    rejection = parse_rejection(prefix + MESSAGE, Clock(REFERENCE))
+    rejection = parse_rejection((prefix + MESSAGE).encode(), Clock(REFERENCE))
     assert rejection is not None, prefix
-    assert rejection == (expected.timestamp(), "nodots", "localhost", "127.0.0.1", "504",
-                         "need fully-qualified hostname", True)
+    assert rejection == (expected.timestamp(), b"nodots", b"localhost", b"127.0.0.1", b"504",
+                         b"need fully-qualified hostname", b"_warning")
 
 
 def test_a_december_line_read_in_january_is_last_year():
     january = datetime.datetime(2027, 1, 2, 0, 0, tzinfo=UTC)
-    rejection = parse_rejection("Dec 31 23:59:59 mx postfix/smtpd[1]: " + MESSAGE, Clock(january))
+    rejection = parse_rejection(("Dec 31 23:59:59 mx postfix/smtpd[1]: " + MESSAGE).encode(), Clock(january))
     assert rejection[0] == datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 
 
@@ -47,14 +47,14 @@ def test_a_december_line_read_in_january_is_last_year():
     "",
 ])
 def test_lines_it_does_not_know_are_skipped(line):
-    assert parse_rejection(line, Clock(REFERENCE)) is None
+    assert parse_rejection(line.encode(), Clock(REFERENCE)) is None
 
 
 def test_a_rejection_with_client_port_logging_and_a_queue_id():
     line = ("2026-12-01T20:58:53Z mx postfix/smtpd[1]: 4F2A1B: reject: HELO from unknown[2001:db8::7]:41234: "
             "501 5.5.2 <bad name>: Helo command rejected: Invalid name; proto=SMTP helo=<bad name>")
-    rejection = parse_rejection(line, Clock(REFERENCE))
-    assert rejection[1:] == ("bad name", "unknown", "2001:db8::7", "501", "Invalid name", False)
+    rejection = parse_rejection(line.encode(), Clock(REFERENCE))
+    assert rejection[1:] == (b"bad name", b"unknown", b"2001:db8::7", b"501", b"Invalid name", None)
 
 
 def test_parse_iso_takes_what_older_pythons_refuse():

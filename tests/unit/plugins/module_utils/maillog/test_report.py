@@ -24,7 +24,7 @@ def test_lines_that_straddle_chunks_are_found_whole(monkeypatch):
     monkeypatch.setattr(report, "CHUNK_BYTES", 7)
     text = "noise\n" + line(1, "192.0.2.1", "a") + "more noise\n" + line(2, "192.0.2.2", "b").rstrip("\n")
     found = list(matching_lines(io.BytesIO(text.encode())))
-    assert found == [line(1, "192.0.2.1", "a").rstrip("\n"), line(2, "192.0.2.2", "b").rstrip("\n")]
+    assert found == [line(1, "192.0.2.1", "a").rstrip("\n").encode(), line(2, "192.0.2.2", "b").rstrip("\n").encode()]
 
 
 def test_counts_first_last_and_suggestions_over_a_plain_and_a_gzip_file(tmp_path):
@@ -67,3 +67,10 @@ def test_paths_that_name_no_log_are_refused(tmp_path):
 
 def test_default_path_prefers_the_instances_maillog_file():
     assert report.default_path("/var/log/postfix.log") == "/var/log/postfix.log*"
+
+
+def test_crlf_lines_and_bytes_that_are_not_utf8_are_read(tmp_path):
+    log = tmp_path / "mail.log"
+    log.write_bytes(line(1, "192.0.2.1", "caf\xe9").encode("latin-1").replace(b"\n", b"\r\n"))
+    (item,) = rejection_report(str(log))["rejections"]
+    assert item["helo"] == "caf\ufffd" and item["reason"] == "need fully-qualified hostname"

@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pre-flight's steps, one function per ``state`` of the module.
+
+``staged``   copy the live set into a scratch candidate; say whether the live
+             files were judged and whether the running instance loaded them.
+``judged``   have Postfix judge a candidate (or any config dir): its tools,
+             then a throwaway smtpd answering the SMTP matrix.
+``promoted`` judge the candidate and, when it passes, make its changed files
+             live (backups kept, bounded); remove the candidate.
+``loaded``   reload the running instance when it has not loaded the judged files.
+``absent``   remove a candidate (and stop its judge).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight import promote as promotion
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.checks import static_problems
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JudgeInstance
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix import run_matrix, service_probes
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.record import (
+    read_record, record_path, write_record)
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import (
+    Candidate, digest, discard_leftovers, live_files, new_scratch_root, open_candidate, parse_table, stage)
+
+
+def is_running(run_command, config_dir):
+    """``postfix -c DIR status``: 0 running, 1 not running; anything else is an error."""
+    rc, out, err = run_command(["postfix", "-c", config_dir, "status"])
+    if rc not in (0, 1):
+        raise PreflightError("postfix -c %s status failed: %s" % (config_dir, (err or out).strip()))
+    return rc == 0
+
+
+def staged(run_command, config_dir, tables, scratch_root, record_dir=None):
+    """A new candidate; whether the live files need judging, and whether a reload is pending."""
+    removed = discard_leftovers(run_command, scratch_root, config_dir)
+    candidate = stage(run_command, config_dir, tables, scratch_root)
+    live_digest = digest(live_files(config_dir, tables))
+    record = read_record(record_path(run_command, config_dir, record_dir), config_dir)
+    reload_needed = live_digest != record["loaded"] and is_running(run_command, config_dir)
+    return dict(changed=False, candidate_dir=candidate.root, candidate_config_dir=candidate.candidate_dir,
+                candidates=candidate.path_map(live_files(config_dir, tables)),
+                judge_needed=live_digest != record["judged"], reload_needed=reload_needed,
+                leftovers_removed=removed)
+
+
+def build_indexes(run_command, candidate, tables):
+    """postmap the candidate's indexed tables whose index is missing or older than the source."""
+    for map_type, path in (parse_table(table) for table in tables):
+        copy = candidate.path_for(path)
+        if os.path.exists(copy) and postfix_cli.postmap_required(map_type, copy):
+            try:
+                postfix_cli.postmap_build(run_command, candidate.candidate_dir, map_type, copy)
+            except postfix_cli.PostfixCommandError as error:
+                raise PreflightError("postmap could not index the candidate of %s:%s: %s"
+                                     % (map_type, path, error)) from None
+
+
+JUDGE_DEFAULTS = dict(probes=(), accept_helo=(), helo_matrix=True, smtpd=True, timeout=10, keep_backups=3,
+                      record_dir=None)
+
+
+def judge(run_command, candidate_dir, path_map, work_dir, options):
+    """Postfix's verdict on the config in ``candidate_dir``: ``{"passed", "problems", "answers"}``.
+
+    ``options``: ``probes``, ``accept_helo``, ``helo_matrix`` (the matrix,
+    see matrix.py), ``smtpd`` (start the throwaway smtpd) and ``timeout``.
+    """
+    options = dict(JUDGE_DEFAULTS, **options)
+    instance = JudgeInstance(os.path.join(work_dir, "judge"), run_command)
+    answers = []
+    try:
+        instance.build(candidate_dir, path_map)
+        problems = static_problems(run_command, instance.config_dir)
+        if not problems and options["smtpd"]:
+            plan = service_probes(run_command, instance.config_dir, instance.ports, options)
+            instance.start(options["timeout"])
+            answers, problems = run_matrix(plan, options["timeout"])
+            if problems:
+                problems.append("Postfix logged: %s" % instance.problems())
+    except (PreflightError, postfix_cli.PostfixCommandError) as error:
+        problems = [str(error)]
+    finally:
+        instance.stop()
+    return dict(passed=not problems, problems=problems, answers=answers)
+
+
+def judged(run_command, config_dir, tables, options, candidate_root=None, scratch_root=None):
+    """Judge a candidate (or, without one, the config dir itself); nothing is written."""
+    if candidate_root:
+        candidate = open_candidate(candidate_root, config_dir)
+        build_indexes(run_command, candidate, tables)
+        path_map = candidate.path_map(live_files(config_dir, tables))
+        return judge(run_command, candidate.candidate_dir, path_map, candidate.root, options)
+    with _work_dir(run_command, config_dir, scratch_root or tempfile.gettempdir()) as work_dir:
+        return judge(run_command, config_dir, {}, work_dir, options)
+
+
+@contextlib.contextmanager
+def _work_dir(run_command, config_dir, scratch_root):
+    """A scratch root for judging ``config_dir`` itself, found and removed by the next run if this one is killed."""
+    discard_leftovers(run_command, scratch_root, config_dir)
+    work_dir = new_scratch_root(scratch_root, config_dir)
+    try:
+        yield work_dir
+    finally:
+        Candidate(work_dir, config_dir).discard(run_command)
+
+
+def promoted(run_command, config_dir, tables, candidate_root, options, check_mode=False):
+    """Judge the candidate and promote it when it passes; the candidate is removed in every case."""
+    candidate = open_candidate(candidate_root, config_dir)
+    try:
+        return _promote(run_command, config_dir, tables, candidate, dict(JUDGE_DEFAULTS, **options), check_mode)
+    except _io.FileError as error:
+        raise PreflightError(str(error)) from None
+    finally:
+        candidate.discard(run_command)
+
+
+def _promote(run_command, config_dir, tables, candidate, options, check_mode):
+    paths = live_files(config_dir, tables)
+    path = record_path(run_command, config_dir, options["record_dir"])
+    build_indexes(run_command, candidate, tables)
+    with _io.locked(config_dir):
+        changed = promotion.changed_files(candidate, paths)
+        live_digest = digest(paths)
+        if not changed and read_record(path, config_dir)["judged"] == live_digest:
+            return dict(changed=False, promoted=[], verdict=None)
+        verdict = judge(run_command, candidate.candidate_dir, candidate.path_map(paths), candidate.root, options)
+        if not verdict["passed"]:
+            raise PreflightError("Postfix refuses the candidate for %s: %s. Nothing was written and nothing reloaded"
+                                 % (config_dir, "; ".join(verdict["problems"])))
+        result = dict(changed=bool(changed), promoted=changed, verdict=verdict, backup_files=[], removed_backups=[])
+        if check_mode:
+            return result
+        written = promotion.promote(candidate, changed)
+        write_record(path, config_dir, judged=digest(paths))
+    result["backup_files"] = [done.backup_file for done in written if done.backup_file]
+    for done in written:
+        result["removed_backups"].extend(promotion.prune_backups(done.path, options["keep_backups"]))
+    result["backup_files"] = [backup for backup in result["backup_files"] if backup not in result["removed_backups"]]
+    return result
+
+
+def loaded(run_command, config_dir, tables, record_dir=None, check_mode=False):
+    """Reload the running instance if it has not loaded the judged live files; record what it loaded."""
+    paths = live_files(config_dir, tables)
+    path = record_path(run_command, config_dir, record_dir)
+    live_digest = digest(paths)
+    record = read_record(path, config_dir)
+    if record["judged"] != live_digest:
+        raise PreflightError("the files in %s changed since they were last judged; not reloading them: "
+                             "run the role again so that they are judged first" % config_dir)
+    if record["loaded"] == live_digest:
+        return dict(changed=False, reloaded=False)
+    running = is_running(run_command, config_dir)
+    if check_mode:
+        return dict(changed=running, reloaded=False)
+    if running:
+        rc, out, err = run_command(["postfix", "-c", config_dir, "reload"])
+        if rc != 0:
+            raise PreflightError("postfix -c %s reload failed: %s" % (config_dir, (err or out).strip()))
+    # A stopped instance reads these files when it starts: they count as loaded.
+    write_record(path, config_dir, loaded=live_digest)
+    return dict(changed=running, reloaded=running)
+
+
+def absent(run_command, config_dir, candidate_root):
+    candidate = open_candidate(candidate_root, config_dir) if os.path.isdir(candidate_root) else None
+    if candidate is None:
+        return dict(changed=False)
+    candidate.discard(run_command)
+    return dict(changed=True)
+
+
+__all__ = ["Candidate", "absent", "judged", "loaded", "promoted", "staged"]

@@ -1,0 +1,265 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: preflight
+short_description: Have Postfix judge a whole candidate configuration before it goes live
+version_added: 0.2.0
+description:
+  - Stages the live files a run may change (C(main.cf), C(master.cf), each table and its index) in a scratch
+    candidate directory, has Postfix judge the candidate there, and only then makes its changed files live.
+  - "The judge: every table that an C(smtpd_*_restrictions) list names (as C(postconf -x) expands it, as
+    C(master.cf) C(-o) overrides set it, and in every restriction class) opens with its type; every restriction
+    is a name this smtpd knows; and a throwaway Postfix instance of the candidate, on a free port of 127.0.0.1
+    with its own queue, data and log directories, answers the SMTP matrix: the banner arrives, no reply is a
+    temporary C(Server configuration error), and each of O(probes) gets its code."
+  - A candidate that fails fails the task with Postfix's own words; nothing live is written, nothing reloaded.
+  - "Convergence: a record in the instance's C(data_directory) holds the digest of the files last judged and of
+    those the running instance last loaded. O(state=staged) reports RV(judge_needed) and RV(reload_needed), so a
+    run interrupted at any point (during a write, between two files, before the reload) is completed by the next."
+  - Live files are written with the collection's failure-atomic I/O helper (attributes on a temp file, one
+    rename, backups through a temp file). A failed promotion puts back the files it had replaced and says which.
+author:
+  - mailops.postfix developers (@mailops)
+attributes:
+  check_mode:
+    support: full
+    details: O(state=staged) still creates the scratch candidate (outside the config dir) so that the modules
+      that edit it can report in check mode; O(state=promoted) judges and reports, writes nothing live.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  state:
+    description:
+      - V(staged) creates a candidate; V(promoted) judges it and makes it live; V(judged) only judges
+        (a candidate, or without O(candidate_dir) the config dir itself); V(loaded) reloads the running instance
+        when it has not loaded the judged files; V(absent) removes a candidate.
+    type: str
+    choices: [staged, judged, promoted, loaded, absent]
+    default: judged
+  config_dir:
+    description: The live config dir (C(main.cf), C(master.cf)).
+    type: path
+    default: /etc/postfix
+  tables:
+    description: Tables of the set besides C(main.cf) and C(master.cf), as C(TYPE:/absolute/path).
+    type: list
+    elements: str
+    default: []
+  candidate_dir:
+    description: The candidate RV(candidate_dir) that O(state=staged) returned. Required for V(promoted) and V(absent).
+    type: path
+  probes:
+    description:
+      - The SMTP matrix beyond the banner and the no-configuration-error rule. Each dialog sends C(EHLO helo)
+        (none when O(probes[].helo) is omitted), C(MAIL FROM:<>), C(RCPT TO:<postmaster@...>) from 127.0.0.1,
+        outside the judge's C(mynetworks); its verdict (the first reply of 400 or more, else the C(RCPT TO)
+        reply) must have O(probes[].code).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      helo:
+        description: The HELO name; omit it to send no HELO.
+        type: str
+      code:
+        description: The expected reply code.
+        type: int
+        required: true
+  accept_helo:
+    description: HELO names the candidate must accept (250 at C(RCPT TO)), for example the table's listed names.
+    type: list
+    elements: str
+    default: []
+  helo_matrix:
+    description:
+      - Add the probes the candidate's own HELO settings promise - C(smtpd_helo_required = yes) answers a dialog
+        without HELO 503; C(reject_non_fqdn_helo_hostname) in C(smtpd_helo_restrictions) answers C(nodots) 504 -
+        to O(probes).
+    type: bool
+    default: true
+  smtpd:
+    description: Start the throwaway smtpd for the matrix. V(false) keeps only the checks of Postfix's tools.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for the judge to listen and for each SMTP reply.
+    type: int
+    default: 10
+  keep_backups:
+    description: How many backups of each promoted file to keep (newest first); older ones are removed.
+    type: int
+    default: 3
+  scratch_root:
+    description: Where candidates are created (a directory the postfix user can traverse). Default the system's temp dir.
+    type: path
+  record_dir:
+    description: Directory of the convergence record. Default the instance's C(data_directory).
+    type: path
+notes:
+  - Backups are named as C(backup_local) names them (C(PATH.PID.YYYY-MM-DD@HH:MM:SS~)); pruning counts every
+    such backup of a promoted file.
+  - The judge overrides C(mynetworks), C(mydestination) and C(local_recipient_maps) so that its probes are
+    strangers to a local recipient, and runs every service without chroot. See docs/reliability.md.
+seealso:
+  - module: mailops.postfix.postconf
+  - module: mailops.postfix.helo_access
+"""
+
+EXAMPLES = r"""
+- name: Is the configuration in /etc/postfix serving mail? (judges only, writes nothing)
+  mailops.postfix.preflight:
+    config_dir: /etc/postfix
+    accept_helo: [mx.partner.example]
+
+- name: Stage a candidate of /etc/postfix
+  mailops.postfix.preflight:
+    state: staged
+    tables: ["regexp:/etc/postfix/helo_access"]
+  register: candidate
+
+- name: Edit the candidate's main.cf, not the live one
+  mailops.postfix.postconf:
+    config_dir: "{{ candidate.candidate_config_dir }}"
+    parameters:
+      smtpd_helo_required: true
+
+- name: Make it live only if Postfix accepts it
+  mailops.postfix.preflight:
+    state: promoted
+    candidate_dir: "{{ candidate.candidate_dir }}"
+    tables: ["regexp:/etc/postfix/helo_access"]
+    accept_helo: [mx.partner.example]
+
+- name: Reload Postfix if it has not loaded the judged files
+  mailops.postfix.preflight:
+    state: loaded
+    tables: ["regexp:/etc/postfix/helo_access"]
+"""
+
+RETURN = r"""
+candidate_dir:
+  description: The scratch root of the candidate (O(state=staged)).
+  returned: state is staged
+  type: path
+  sample: /tmp/mailops-preflight-k2j3l4
+candidate_config_dir:
+  description: The candidate's config dir, the copy of O(config_dir) that modules edit.
+  returned: state is staged
+  type: path
+  sample: /tmp/mailops-preflight-k2j3l4/candidate
+candidates:
+  description: Each live file of the set and the path of its copy in the candidate.
+  returned: state is staged
+  type: dict
+  sample: {/etc/postfix/main.cf: /tmp/mailops-preflight-k2j3l4/candidate/main.cf}
+judge_needed:
+  description: The live files differ from the ones last judged (or none were ever judged here).
+  returned: state is staged
+  type: bool
+  sample: false
+reload_needed:
+  description: The instance is running and has not loaded the live files (a run was interrupted before its reload).
+  returned: state is staged
+  type: bool
+  sample: false
+verdict:
+  description: Postfix's verdict; null when nothing had to be judged.
+  returned: state is judged or promoted
+  type: dict
+  sample:
+    passed: true
+    problems: []
+    answers:
+      - {service: smtp, helo: nodots, step: RCPT TO, code: 504, text: "5.5.2 <nodots>: Helo command rejected"}
+promoted:
+  description: The live files the promotion replaced or created (in check mode, would have).
+  returned: state is promoted
+  type: list
+  elements: path
+  sample: [/etc/postfix/helo_access, /etc/postfix/main.cf]
+backup_files:
+  description: The backups this promotion made and kept.
+  returned: state is promoted
+  type: list
+  elements: path
+  sample: [/etc/postfix/main.cf.4242.2026-12-01@21:00:00~]
+removed_backups:
+  description: Older backups removed to keep O(keep_backups).
+  returned: state is promoted
+  type: list
+  elements: path
+  sample: []
+reloaded:
+  description: Whether C(postfix reload) ran.
+  returned: state is loaded
+  type: bool
+  sample: true
+"""
+
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight import backend
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
+
+PROBE_OPTIONS = dict(helo=dict(type="str"), code=dict(type="int", required=True))
+JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "keep_backups", "record_dir")
+
+
+def run_state(module):
+    params = module.params
+    run, config_dir, tables = module.run_command, params["config_dir"], params["tables"]
+    state = params["state"]
+    if state == "staged":
+        return backend.staged(run, config_dir, tables, params["scratch_root"] or tempfile.gettempdir(), params["record_dir"])
+    options = dict((name, params[name]) for name in JUDGE_OPTIONS)
+    if state == "judged":
+        verdict = backend.judged(run, config_dir, tables, options, params["candidate_dir"], params["scratch_root"])
+        if not verdict["passed"]:
+            module.fail_json(msg="Postfix refuses %s: %s" % (params["candidate_dir"] or config_dir,
+                                                             "; ".join(verdict["problems"])), verdict=verdict)
+        return dict(changed=False, verdict=verdict)
+    if state == "promoted":
+        return backend.promoted(run, config_dir, tables, params["candidate_dir"], options, module.check_mode)
+    if state == "loaded":
+        return backend.loaded(run, config_dir, tables, params["record_dir"], module.check_mode)
+    return backend.absent(run, config_dir, params["candidate_dir"])
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type="str", default="judged", choices=["staged", "judged", "promoted", "loaded", "absent"]),
+            config_dir=dict(type="path", default="/etc/postfix"),
+            tables=dict(type="list", elements="str", default=[]),
+            candidate_dir=dict(type="path"),
+            probes=dict(type="list", elements="dict", default=[], options=PROBE_OPTIONS),
+            accept_helo=dict(type="list", elements="str", default=[]),
+            helo_matrix=dict(type="bool", default=True),
+            smtpd=dict(type="bool", default=True),
+            timeout=dict(type="int", default=10),
+            keep_backups=dict(type="int", default=3),
+            scratch_root=dict(type="path"),
+            record_dir=dict(type="path"),
+        ),
+        required_if=[("state", "promoted", ["candidate_dir"]), ("state", "absent", ["candidate_dir"])],
+        supports_check_mode=True,
+    )
+    if module.params["keep_backups"] < 1:
+        module.fail_json(msg="keep_backups must be at least 1 (the restore needs a backup), not %d"
+                         % module.params["keep_backups"])
+    try:
+        module.exit_json(**run_state(module))
+    except PreflightError as error:
+        module.fail_json(msg=str(error))
+
+
+if __name__ == "__main__":
+    main()
