@@ -25,6 +25,8 @@ description:
     rename, backups through a temp file). A failed promotion puts back the files it had replaced and says which.
 author:
   - mailops.postfix developers (@mailops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
