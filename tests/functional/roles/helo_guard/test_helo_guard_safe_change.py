@@ -117,7 +117,7 @@ def test_backups_are_bounded_and_a_refused_run_leaves_none(sandbox_factory, role
 
 
 KILL_SEED = 1105
-KILL_POINTS = 5
+KILL_POINTS = 6
 # exclusive: each variant's table holds only its own names (the other side's name must go).
 VARIANTS = [
     {"helo_guard_entries": SEED_ENTRIES + [{"host": "a-side.bitwiz.net"}], "helo_guard_exclusive": True},
@@ -201,18 +201,34 @@ def test_a_full_disk_fails_with_a_sentence_and_leaves_old_or_nothing(
     assert rcpt_settled(instance, "new.bitwiz.net", ("RCPT TO", 250)) == ("RCPT TO", 250)
 
 
-def killed_run(inventory_dir, playbook_path, delay):
-    """ansible-playbook over the inventory, killed with SIGKILL (its whole session) after ``delay`` s."""
-    process = subprocess.Popen(["ansible-playbook", "-i", inventory_dir, playbook_path], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True,
-                               env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0"))
+# Where a kill lands: so many seconds after the run printed this task or handler header
+# (None: after the start). The promotion and the handler take well under a second, so
+# points are drawn after their headers rather than uniformly over a 10 s run.
+KILL_MARKERS = (None, "Configure | stage a candidate", "Configure | write the HELO access table in the candidate",
+                "Configure | judge the candidate and promote", "RUNNING HANDLER")
+
+
+def killed_run(inventory_dir, playbook_path, marker, delay):
+    """ansible-playbook over the inventory, killed with SIGKILL (its whole session) ``delay`` s after ``marker``."""
+    process = subprocess.Popen(["ansible-playbook", "-i", inventory_dir, playbook_path], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True, text=True,
+                               env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
+                                        PYTHONUNBUFFERED="1"))
+    seen = marker is None
+    while not seen:
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen = marker in line
     try:
         process.wait(timeout=delay)
-        return "finished"
+        how = "finished"
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        return "killed"
+        how = "killed"
+    process.stdout.close()
+    return how if seen else "finished before the marker"
 
 
 def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_inventory, run_role, tmp_path):
@@ -230,8 +246,9 @@ def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_in
         inventory = role_inventory(instance, host_vars=variant)
         old = [file_state(os.path.join(instance.config_dir, name)) for name in LIVE_FILES]
         reloads_before = reload_count(instance)
-        delay = rng.uniform(0.3, full_run)
-        how = killed_run(inventory, str(playbook), delay)
+        marker = KILL_MARKERS[point % len(KILL_MARKERS)]
+        delay = rng.uniform(0.0, full_run if marker is None else 2.5)
+        how = killed_run(inventory, str(playbook), marker, delay)
         interrupted = [file_state(os.path.join(instance.config_dir, name)) for name in LIVE_FILES]
         rerun = run_role(inventory)
         assert rerun.rc == 0, rerun
@@ -248,7 +265,7 @@ def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_in
         assert rcpt(instance, "nodots") == ("RCPT TO", 504) and rcpt(instance, None)[1] == 503
         assert not candidates_of(instance) and not judge_processes(), "a candidate or a judge was left"
         assert not [name for name in os.listdir(instance.config_dir) if name.startswith(".")], "a temp file was left"
-        figures.append({"delay_s": round(delay, 2), "run": how, "new_at_kill": mixed,
+        figures.append({"after": marker or "start", "delay_s": round(delay, 2), "run": how, "new_at_kill": mixed,
                         "rerun_changed": rerun.recap["changed"]})
     print("kill -9 points (seed %d, full run %.1f s):" % (KILL_SEED, full_run), figures)
     final = run_role(inventory)

@@ -53,5 +53,6 @@ def test_only_whole_staged_paths_are_rewritten():
     path_map = {"/etc/postfix/helo_access": "/tmp/j/etc/helo_access"}
     text = ("check_helo_access regexp:/etc/postfix/helo_access, hash:/etc/postfix/helo_access_other "
             "x:/etc/postfix/helo_access")
-    assert rewrite_paths(text, path_map) == ("check_helo_access regexp:/tmp/j/etc/helo_access, "
-                                            "hash:/etc/postfix/helo_access_other x:/tmp/j/etc/helo_access")
+    expected = ("check_helo_access regexp:/tmp/j/etc/helo_access, "
+                "hash:/etc/postfix/helo_access_other x:/tmp/j/etc/helo_access")
+    assert rewrite_paths(text, path_map) == expected
