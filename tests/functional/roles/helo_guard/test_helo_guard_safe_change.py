@@ -41,16 +41,24 @@ def live_state(instance):
             sorted(os.listdir(instance.config_dir)))
 
 
-def judge_processes():
-    """PIDs of throwaway judge instances (their MAIL_CONFIG is under a scratch root)."""
+def judge_processes(instance):
+    """PIDs of throwaway judges of this instance's config dir (their MAIL_CONFIG is under one of its
+    scratch roots; other runs on this machine have judges of their own), and of orphaned judges
+    whose scratch root is gone (the product removes a root only after its judge has stopped)."""
+    roots = candidates_of(instance)
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open("/proc/%s/environ" % pid, "rb") as environ:
-                if b"MAIL_CONFIG=/tmp/mailops-preflight-" in environ.read():
-                    found.append(int(pid))
+                variables = environ.read().split(b"\0")
         except OSError:
             continue
+        for variable in variables:
+            if not variable.startswith(b"MAIL_CONFIG=/tmp/mailops-preflight-"):
+                continue
+            root = "/".join(variable.decode(errors="replace").split("=", 1)[1].split("/")[:3])
+            if root in roots or not os.path.isdir(root):
+                found.append(int(pid))
     return found
 
 
@@ -66,7 +74,7 @@ def assert_untouched(instance, before, reloads):
     """Nothing live changed, nothing left behind, no reload; the old policy still answers."""
     assert live_state(instance) == before, "a live file, a temp file or a backup changed"
     assert reload_count(instance) == reloads
-    assert not candidates_of(instance) and not judge_processes()
+    assert not candidates_of(instance) and not judge_processes(instance)
     assert rcpt(instance, "mxbox50.bitwiz.net") == ("RCPT TO", 250)
     assert rcpt(instance, "nodots") == ("RCPT TO", 504)
     assert rcpt(instance, "new.bitwiz.net") == ("RCPT TO", 450), "the new entry must not be live"
@@ -208,8 +216,33 @@ KILL_MARKERS = (None, "Configure | stage a candidate", "Configure | write the HE
                 "Configure | judge the candidate and promote", "RUNNING HANDLER")
 
 
+def kill_tree(root_pid):
+    """SIGKILL a process and every descendant (Ansible's workers run in sessions of their own, so
+    killing the process group would leave the module running): stopped first so none forks away.
+    A daemon that already left the tree (a judge's master) stays, as after a crash."""
+    children = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    tree, pending = [], [root_pid]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, []))
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in tree:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+
 def killed_run(inventory_dir, playbook_path, marker, delay):
-    """ansible-playbook over the inventory, killed with SIGKILL (its whole session) ``delay`` s after ``marker``."""
+    """ansible-playbook over the inventory, killed with SIGKILL (its whole tree) ``delay`` s after ``marker``."""
     process = subprocess.Popen(["ansible-playbook", "-i", inventory_dir, playbook_path], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True, text=True,
                                env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
@@ -224,7 +257,7 @@ def killed_run(inventory_dir, playbook_path, marker, delay):
         process.wait(timeout=delay)
         how = "finished"
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        kill_tree(process.pid)
         process.wait()
         how = "killed"
     process.stdout.close()
@@ -263,7 +296,7 @@ def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_in
         assert rcpt_settled(instance, wanted + ".bitwiz.net", ("RCPT TO", 250)) == ("RCPT TO", 250)
         assert rcpt_settled(instance, other + ".bitwiz.net", ("RCPT TO", 450)) == ("RCPT TO", 450)
         assert rcpt(instance, "nodots") == ("RCPT TO", 504) and rcpt(instance, None)[1] == 503
-        assert not candidates_of(instance) and not judge_processes(), "a candidate or a judge was left"
+        assert not candidates_of(instance) and not judge_processes(instance), "a candidate or a judge was left"
         assert not [name for name in os.listdir(instance.config_dir) if name.startswith(".")], "a temp file was left"
         figures.append({"after": marker or "start", "delay_s": round(delay, 2), "run": how, "new_at_kill": mixed,
                         "rerun_changed": rerun.recap["changed"]})
