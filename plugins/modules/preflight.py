@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: preflight
 short_description: Have Postfix judge a whole candidate configuration before it goes live
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Stages the live files a run may change (C(main.cf), C(master.cf), each table and its index) in a scratch
     candidate directory, has Postfix judge the candidate there, and only then makes its changed files live.
