@@ -70,7 +70,7 @@ options:
         than O(entries), whose list Ansible templates, validates and returns in the task result
         (measured in C(docs/performance.md)).
     type: path
-    version_added: 0.2.0
+    version_added: 0.1.0
   verdict_dir:
     description:
       - Where the module keeps Postfix's verdict on the table it last wrote or found (one small JSON file per
@@ -81,7 +81,7 @@ options:
       - An empty string asks Postfix on every run and records nothing.
     type: path
     default: /var/cache/mailops-postfix/helo_access
-    version_added: 0.2.0
+    version_added: 0.1.0
   state:
     description: The default state of the entries.
     type: str
