@@ -23,7 +23,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(BIN)/python
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging dist sanity integration molecule demo demo-stop test clean \
+.PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging dist sanity integration matrix molecule demo demo-stop test clean \
         bench bench-smoke bench-tools
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make functional   modules, role and harness through ansible-playbook, judged by real Postfix (pytest)"
 	@echo "make sanity       ansible-test sanity (offline), plus compile on the managed-host Python floor"
 	@echo "make dist         the release tarball in .build/dist/ (docs site pages generated from docs/*.md)"
+	@echo "make matrix       sanity + integration on every ansible-core minor from requires_ansible's floor to 2.19 (long)"
 	@echo "make integration  ansible-test integration --local: tests/integration/targets, one run per target"
 	@echo "make packaging    the tarball: built from a copy of the tree, no tooling inside, installed, documented, run"
 	@echo "make lint         yamllint + ansible-lint"
@@ -95,6 +96,10 @@ sanity: venv
 # The same copy-of-the-tree approach; INTEGRATION_TARGETS="postconf" narrows it.
 integration: setup
 	@scripts/integration.sh "$(INTEGRATION_ROOT)" "$(BIN)"
+
+# Not part of make test (about 25 minutes): one venv per ansible-core minor in .cache/matrix/.
+matrix: postfix collection
+	@scripts/matrix.sh
 
 # Every scenario under extensions/molecule; each creates and destroys its own
 # sandbox instances (no container engine needed).

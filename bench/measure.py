@@ -16,10 +16,10 @@ import tempfile
 import time
 
 # Actions that run on the controller only: no module is shipped to the host for them.
-CONTROLLER_ACTIONS = frozenset(name for short in ("set_fact", "debug", "meta", "include_tasks", "import_tasks",
-                                                   "include_role", "import_role", "fail", "assert", "include_vars",
-                                                   "group_by", "add_host", "set_stats", "noop",
-                                                   "validate_argument_spec")
+_CONTROLLER_SHORT_NAMES = ("set_fact", "debug", "meta", "include_tasks", "import_tasks", "include_role",
+                           "import_role", "fail", "assert", "include_vars", "group_by", "add_host", "set_stats",
+                           "noop", "validate_argument_spec")
+CONTROLLER_ACTIONS = frozenset(name for short in _CONTROLLER_SHORT_NAMES
                                for name in (short, "ansible.builtin." + short, "ansible.legacy." + short))
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 CALLBACK_DIR = os.path.join(BENCH_DIR, "callback_plugins")

@@ -6,7 +6,10 @@ venv_bin=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # ansible-test bootstraps pip from the internet; hand it a stand-in that uses ensurepip.
-bootstrap="$HOME/.ansible/test/cache/get_pip_24_2.py"
+# The file is named after the pip version this ansible-test pins (24.2 for 2.19, 23.1.2 for 2.16).
+requirements_py=$("$venv_bin/python" -c 'import ansible_test, os; print(os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py"))')
+pip_version=$(grep -o "pip='[0-9.]*'" "$requirements_py" | head -1 | tr -dc '0-9.')
+bootstrap="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 if [ ! -s "$bootstrap" ]; then
     mkdir -p "$(dirname "$bootstrap")"
     printf '%s\n' '# stand-in for get-pip: the stdlib ensurepip installs pip offline' \

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: preflight
 short_description: Have Postfix judge a whole candidate configuration before it goes live
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Stages the live files a run may change (C(main.cf), C(master.cf), each table and its index) in a scratch
     candidate directory, has Postfix judge the candidate there, and only then makes its changed files live.
@@ -25,6 +25,8 @@ description:
     rename, backups through a temp file). A failed promotion puts back the files it had replaced and says which.
 author:
   - mailops.postfix developers (@mailops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -147,12 +149,12 @@ RETURN = r"""
 candidate_dir:
   description: The scratch root of the candidate (O(state=staged)).
   returned: state is staged
-  type: path
+  type: str
   sample: /tmp/mailops-preflight-k2j3l4
 candidate_config_dir:
   description: The candidate's config dir, the copy of O(config_dir) that modules edit.
   returned: state is staged
-  type: path
+  type: str
   sample: /tmp/mailops-preflight-k2j3l4/candidate
 candidates:
   description: Each live file of the set and the path of its copy in the candidate.
@@ -182,19 +184,19 @@ promoted:
   description: The live files the promotion replaced or created (in check mode, would have).
   returned: state is promoted
   type: list
-  elements: path
+  elements: str
   sample: [/etc/postfix/helo_access, /etc/postfix/main.cf]
 backup_files:
   description: The backups this promotion made and kept.
   returned: state is promoted
   type: list
-  elements: path
+  elements: str
   sample: [/etc/postfix/main.cf.4242.2026-12-01@21:00:00~]
 removed_backups:
   description: Older backups removed to keep O(keep_backups).
   returned: state is promoted
   type: list
-  elements: path
+  elements: str
   sample: []
 reloaded:
   description: Whether C(postfix reload) ran.

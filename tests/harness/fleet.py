@@ -28,41 +28,16 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 
+from . import processes
 from .sandbox import PostfixSandbox, SandboxError, free_port
+from .sshd import Sshd, SshdError, keygen, require_sshd
 
-SSHD = "/usr/sbin/sshd"
-SSH_KEYGEN = "ssh-keygen"
-PRIVSEP_DIR = "/run/sshd"
 STATE_FILE = "fleet.json"
 INVENTORY_FILE = "inventory.yml"
 MAX_HOSTS = 254
-
-SSHD_CONFIG = """\
-# sshd for one fleet host, written by tests/harness/fleet.py
-ListenAddress {address}
-Port {port}
-HostKey {host_key}
-AuthorizedKeysFile {authorized_keys}
-PidFile {pid_file}
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UseDNS no
-PrintMotd no
-Subsystem sftp internal-sftp
-LogLevel ERROR
-MaxSessions 50
-MaxStartups 50:30:100
-"""
 
 
 class FleetError(Exception):
@@ -74,18 +49,6 @@ def host_address(index):
     if not 1 <= index <= MAX_HOSTS:
         raise FleetError("host index %d is outside 1..%d" % (index, MAX_HOSTS))
     return "127.0.1.%d" % index
-
-
-def ensure_privsep_dir():
-    """Create sshd's privilege separation directory (/run/sshd) if it is missing.
-
-    Both ``sshd -t`` and ``sshd`` refuse to run without it, and nothing on a
-    fresh machine creates it (the system sshd's unit would, via
-    RuntimeDirectory, but the fleet never starts that unit). sshd wants it
-    owned by root and not writable by group or others.
-    """
-    os.makedirs(PRIVSEP_DIR, mode=0o755, exist_ok=True)
-    os.chmod(PRIVSEP_DIR, 0o755)
 
 
 def venv_python():
@@ -102,11 +65,7 @@ class FleetHost:
         self.ssh_port = ssh_port
         self.smtp_port = smtp_port
         self.host_dir = os.path.join(fleet_dir, "hosts", name)
-        self.ssh_dir = os.path.join(self.host_dir, "ssh")
-        self.sshd_config = os.path.join(self.ssh_dir, "sshd_config")
-        self.host_key = os.path.join(self.ssh_dir, "ssh_host_ed25519_key")
-        self.pid_file = os.path.join(self.ssh_dir, "sshd.pid")
-        self.sshd_log = os.path.join(self.ssh_dir, "sshd.log")
+        self.sshd = Sshd(os.path.join(self.host_dir, "ssh"), name, address, ssh_port)
         self.postfix = PostfixSandbox(os.path.join(self.host_dir, "postfix"), address, smtp_port)
 
     def as_state(self):
@@ -117,59 +76,21 @@ class FleetHost:
     def from_state(cls, fleet_dir, state):
         return cls(fleet_dir, state["name"], state["address"], state["ssh_port"], state["smtp_port"])
 
-    # ------------------------------------------------------------------ sshd
+    # The host's sshd (tests/harness/sshd.py), by the names the tests use.
     def write_sshd_config(self, authorized_keys):
-        os.makedirs(self.ssh_dir, exist_ok=True)
-        ensure_privsep_dir()
-        if not os.path.exists(self.host_key):
-            _run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "fleet host %s" % self.name,
-                  "-f", self.host_key])
-        with open(self.sshd_config, "w") as config_file:
-            config_file.write(SSHD_CONFIG.format(address=self.address, port=self.ssh_port, host_key=self.host_key,
-                                                 authorized_keys=authorized_keys, pid_file=self.pid_file))
-        checked = subprocess.run([SSHD, "-t", "-f", self.sshd_config], capture_output=True, text=True, check=False)
-        if checked.returncode != 0:
-            raise FleetError("sshd rejects the config of %s (%s): %s"
-                             % (self.name, self.sshd_config, checked.stderr.strip()))
+        self.sshd.write_config(authorized_keys)
 
     def sshd_pid(self):
-        try:
-            with open(self.pid_file) as pid_file:
-                pid = int(pid_file.read().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _alive(pid) else None
+        return self.sshd.pid()
 
     def start_sshd(self, timeout=10):
-        ensure_privsep_dir()
-        # sshd daemonizes once it listens; -E keeps its errors in the host's own log.
-        started = subprocess.run([SSHD, "-f", self.sshd_config, "-E", self.sshd_log],
-                                 capture_output=True, text=True, check=False, timeout=timeout)
-        if started.returncode != 0:
-            raise FleetError("sshd of %s did not start (rc=%d): %s %s"
-                             % (self.name, started.returncode, started.stderr.strip(), _tail(self.sshd_log)))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.sshd_pid() and _listening(self.address, self.ssh_port):
-                return
-            time.sleep(0.05)
-        raise FleetError("sshd of %s did not listen on %s:%d within %ds: %s"
-                         % (self.name, self.address, self.ssh_port, timeout, _tail(self.sshd_log)))
+        self.sshd.start(timeout)
 
     def sshd_processes(self):
-        """The listening sshd and every session it forked (``sshd: root@notty`` and what runs under it)."""
-        listener = self.sshd_pid()
-        pids = set(_processes_mentioning(self.sshd_config))
-        if listener:
-            pids.add(listener)
-        for pid in list(pids):
-            pids.update(_descendants(pid))
-        return sorted(pids)
+        return self.sshd.processes()
 
     def stop_sshd(self, timeout=10):
-        _terminate(self.sshd_processes, timeout)
-        if os.path.exists(self.pid_file):
-            os.unlink(self.pid_file)
+        self.sshd.stop(timeout)
 
     # -------------------------------------------------------------- inventory
     def inventory_vars(self, client_key, control_dir):
@@ -230,8 +151,7 @@ class Fleet:
         """Create and start ``host_count`` hosts; on any failure stop what was started and raise."""
         if not 1 <= host_count <= MAX_HOSTS:
             raise FleetError("a fleet has 1..%d hosts, not %d" % (MAX_HOSTS, host_count))
-        if not os.path.isfile(SSHD):
-            raise FleetError("%s not found: install openssh-server (scripts/ensure-postfix.sh does)" % SSHD)
+        require_sshd()
         if os.path.exists(self.state_path):
             raise FleetError("%s already holds a fleet: run `down` first" % self.fleet_dir)
         os.makedirs(self.fleet_dir, exist_ok=True)
@@ -240,7 +160,7 @@ class Fleet:
         os.makedirs(self.control_dir, mode=0o700, exist_ok=True)
         self.group = group
         if not os.path.exists(self.client_key):
-            _run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "fleet client", "-f", self.client_key])
+            keygen(self.client_key, "fleet client")
         shutil.copyfile(self.client_key + ".pub", self.authorized_keys)
         for index in range(1, host_count + 1):
             address = host_address(index)
@@ -256,7 +176,7 @@ class Fleet:
                 host.postfix.create(postfix_parameters)
                 host.postfix.start()
             self.write_inventory()
-        except (FleetError, SandboxError, OSError, subprocess.SubprocessError) as error:
+        except (FleetError, SshdError, SandboxError, OSError, subprocess.SubprocessError) as error:
             self.down()
             raise FleetError("fleet up failed, everything started was stopped: %s" % error) from error
         return self
@@ -283,13 +203,13 @@ class Fleet:
     # ------------------------------------------------------------------- down
     def leftover_processes(self):
         """Every process of this fleet still alive: sshd, sessions, SSH multiplexers, Postfix."""
-        pids = set(_processes_mentioning(self.fleet_dir))
+        pids = set(processes.mentioning(self.fleet_dir))
         for host in self.hosts:
             pids.update(host.sshd_processes())
             pids.update(host.postfix.processes())
         for pid in list(pids):
-            pids.update(_descendants(pid))
-        return sorted(pids - _ancestors())
+            pids.update(processes.descendants(pid))
+        return sorted(pids - processes.ancestors())
 
     def down(self, timeout=20):
         """Stop every process the fleet started; raise if one survives."""
@@ -309,11 +229,11 @@ class Fleet:
         for host in self.hosts:
             host.postfix.stop()
         # SSH clients (connection multiplexers) or anything else still naming the fleet dir on its command line.
-        _terminate(lambda: _processes_mentioning(self.fleet_dir), timeout)
+        processes.terminate(lambda: processes.mentioning(self.fleet_dir), timeout)
         survivors = self.leftover_processes()
         if survivors:
             raise FleetError("processes of the fleet in %s survived `down`: %s"
-                             % (self.fleet_dir, ", ".join(_describe(pid) for pid in survivors)))
+                             % (self.fleet_dir, ", ".join(processes.describe(pid) for pid in survivors)))
         if os.path.exists(self.state_path):
             os.unlink(self.state_path)
 
@@ -328,134 +248,6 @@ class Fleet:
 
     def remove(self):
         shutil.rmtree(self.fleet_dir, ignore_errors=True)
-
-
-# ----------------------------------------------------------------- processes
-def _run(argv):
-    completed = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
-    if completed.returncode != 0:
-        raise FleetError("%s failed (rc=%d): %s" % (" ".join(argv), completed.returncode, completed.stderr.strip()))
-    return completed
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie is dead for our purposes; its parent reaps it.
-    return _proc_field(pid, "State") not in ("Z", "X")
-
-
-def _proc_field(pid, field):
-    try:
-        with open("/proc/%d/status" % pid) as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return line.split()[1]
-    except OSError:
-        return None
-    return None
-
-
-def _descendants(root_pid):
-    children_of = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            parent = _proc_field(int(entry), "PPid")
-            if parent is not None:
-                children_of.setdefault(int(parent), []).append(int(entry))
-    found, pending = [], [root_pid]
-    while pending:
-        for child in children_of.get(pending.pop(), []):
-            if child not in found and _alive(child):
-                found.append(child)
-                pending.append(child)
-    return found
-
-
-def _ancestors():
-    """This process and its parents: never ours to stop, whatever their command line says."""
-    pids, pid = set(), os.getpid()
-    while pid and pid not in pids:
-        pids.add(pid)
-        parent = _proc_field(pid, "PPid")
-        pid = int(parent) if parent else 0
-    return pids
-
-
-def _processes_mentioning(path):
-    """PIDs (other than ours and our parents) whose command line names ``path`` or something under it."""
-    needle = path.encode()
-    spared = _ancestors()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in spared:
-            continue
-        try:
-            with open("/proc/%s/cmdline" % entry, "rb") as cmdline:
-                if needle in cmdline.read() and _alive(int(entry)):
-                    pids.append(int(entry))
-        except OSError:
-            continue
-    return pids
-
-
-def _terminate(list_pids, timeout):
-    """SIGTERM what ``list_pids()`` returns, wait up to ``timeout`` s, then SIGKILL the rest.
-
-    Every PID seen once stays watched: a session whose sshd parent died is
-    re-parented and would otherwise drop out of ``list_pids()``.
-    """
-    watched = set(list_pids())
-    for pid in watched:
-        _signal(pid, signal.SIGTERM)
-
-    def still_alive():
-        watched.update(list_pids())
-        return [pid for pid in watched if _alive(pid)]
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and still_alive():
-        time.sleep(0.1)
-    for pid in still_alive():
-        _signal(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and still_alive():
-        time.sleep(0.1)
-
-
-def _signal(pid, signum):
-    try:
-        os.kill(pid, signum)
-    except OSError:
-        pass
-
-
-def _describe(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
-            return "%d (%s)" % (pid, cmdline.read().replace(b"\0", b" ").decode("utf-8", "replace").strip())
-    except OSError:
-        return str(pid)
-
-
-def _listening(address, port):
-    try:
-        with socket.create_connection((address, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _tail(path, lines=10):
-    try:
-        with open(path) as log:
-            return "".join(log.readlines()[-lines:]).strip()
-    except OSError:
-        return ""
 
 
 # ----------------------------------------------------------------------- CLI
@@ -486,7 +278,7 @@ def main(argv=None):
                                              postfix_pid=host.postfix.master_pid()) for host in fleet.hosts],
                               "processes": fleet.leftover_processes()}))
         return 0
-    except (FleetError, SandboxError, OSError, subprocess.SubprocessError) as error:
+    except (FleetError, SshdError, SandboxError, OSError, subprocess.SubprocessError) as error:
         print("fleet %s failed: %s" % (args.action, error), file=sys.stderr)
         return 1
 

@@ -22,6 +22,8 @@ import subprocess
 import tempfile
 import time
 
+from . import processes
+
 POSTFIX_USER = "postfix"
 SANDBOX_DOMAIN = "sandbox.mailops.test"
 TRUSTED_NETWORK = "127.0.0.2/32"
@@ -184,14 +186,10 @@ class PostfixSandbox:
                 pid = int(pid_file.read().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid) else None
+        return pid if processes.alive(pid) else None
 
     def is_listening(self):
-        try:
-            with socket.create_connection((self.address, self.port), timeout=1):
-                return True
-        except OSError:
-            return False
+        return processes.listening(self.address, self.port)
 
     def start(self, timeout=20):
         self.run(["postfix", "-c", self.config_dir, "start"])
@@ -254,17 +252,7 @@ class PostfixSandbox:
 
     def processes(self):
         """PIDs of every process that belongs to this instance (MAIL_CONFIG in its environment)."""
-        marker = ("MAIL_CONFIG=%s" % self.config_dir).encode()
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit() or int(entry) == os.getpid():
-                continue
-            try:
-                with open("/proc/%s/environ" % entry, "rb") as environ:
-                    if marker in environ.read().split(b"\0"):
-                        pids.append(int(entry))
-            except OSError:
-                continue
+        pids = processes.with_environment("MAIL_CONFIG=%s" % self.config_dir)
         master = self.master_pid()
         if master and master not in pids:
             pids.append(master)
@@ -286,13 +274,3 @@ class PostfixSandbox:
     def destroy(self):
         self.stop()
         shutil.rmtree(self.base_dir, ignore_errors=True)
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

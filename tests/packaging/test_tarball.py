@@ -6,6 +6,7 @@ The tarball's size and file count land in .cache/test-results/tarball.json.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -111,3 +112,17 @@ def test_installed_rollout_playbook_runs(installed, tmp_path):
         assert verdict(probe(instance.address, instance.port, helo="nodots"))[1] == 504
     finally:
         instance.destroy()
+
+
+def test_every_rollout_variable_is_documented_in_ansible_doc(installed, tree_copy):
+    """The playbook's helo_guard_rollout_* variables are the role's `rollout` entry point, as ansible-doc shows it."""
+    with open(os.path.join(tree_copy, "playbooks", "rollout.yml")) as playbook:
+        used = set(re.findall(r"\b(helo_guard_rollout_[a-z_]+)\b", playbook.read()))
+    docs = json.loads(run(["ansible-doc", "-t", "role", "-j", "-e", "rollout", "mailops.postfix.helo_guard"],
+                          env=clean_env(installed), cwd=installed).stdout)
+    documented = set(docs["mailops.postfix.helo_guard"]["entry_points"]["rollout"]["options"])
+    assert used and used == documented, (sorted(used), sorted(documented))
+    with open(os.path.join(tree_copy, "roles", "helo_guard", "README.md")) as readme:
+        table = readme.read()
+    for name in sorted(used):
+        assert "| `%s` |" % name in table, name

@@ -63,12 +63,14 @@ def probe_problems(steps, probe):
             problems.append("%s: %s answered %d %s" % (_describe(probe["helo"]), step["step"], step["code"], step["text"]))
     verdict = steps[-1]
     if probe.get("code") is not None and verdict["code"] != probe["code"]:
-        problems.append("%s: expected %d, got %d at %s (%s)" % (_describe(probe["helo"]), probe["code"], verdict["code"],
-                                                               verdict["step"], verdict["text"]))
+        problems.append("%s: expected %d, got %d at %s (%s)"
+                        % (_describe(probe["helo"]), probe["code"], verdict["code"], verdict["step"], verdict["text"]))
     return problems
 
 
 HELO_SETTINGS = ("smtpd_helo_required", "smtpd_helo_restrictions")
+
+
 def is_mail_service(name):
     """The service where mail arrives: ``smtp``, ``ADDRESS:smtp`` or ``ADDRESS:25``."""
     return name == "smtp" or name.endswith((":smtp", ":25"))
@@ -90,15 +92,20 @@ def helo_matrix(run_command, config_dir, accept_helo, overrides=None):
     """The probes a service's HELO settings promise, plus each name that must be accepted.
 
     ``smtpd_helo_required = yes``: a dialog without HELO gets 503.
-    ``reject_non_fqdn_helo_hostname`` in smtpd_helo_restrictions: ``nodots`` gets 504.
+    ``reject_non_fqdn_helo_hostname`` in smtpd_helo_restrictions: ``nodots`` gets 504,
+    unless ``warn_if_reject`` comes right before it (helo_guard_mode observe): then
+    smtpd only logs ``reject_warning`` and the reply depends on what follows.
     Each name of ``accept_helo``: 250 at RCPT TO. ``overrides`` (the service's
     ``-o`` settings) win over main.cf.
     """
     values = postfix_cli.postconf_builtin_values(run_command, config_dir, HELO_SETTINGS, expand=True)
     values.update((name, value) for name, value in (overrides or {}).items() if name in HELO_SETTINGS)
     probes = [{"helo": name, "code": 250} for name in accept_helo]
-    if "reject_non_fqdn_helo_hostname" in list_tokens(values["smtpd_helo_restrictions"]) and "nodots" not in accept_helo:
-        probes.append({"helo": "nodots", "code": 504})
+    restrictions = list_tokens(values["smtpd_helo_restrictions"])
+    if "reject_non_fqdn_helo_hostname" in restrictions and "nodots" not in accept_helo:
+        position = restrictions.index("reject_non_fqdn_helo_hostname")
+        if position == 0 or restrictions[position - 1] != "warn_if_reject":
+            probes.append({"helo": "nodots", "code": 504})
     if values["smtpd_helo_required"].strip().lower() == "yes":
         probes.append({"helo": None, "code": 503})
     return probes

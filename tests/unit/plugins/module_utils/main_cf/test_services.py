@@ -9,7 +9,8 @@ from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.services i
 POSTCONF_M = """\
 smtp       inet  n       -       y       -       -       smtpd -o smtpd_helo_restrictions=permit
 127.0.0.1:2525 inet n    -       n       -       -       smtpd -o smtpd_helo_required=no
-submission inet  n       -       y       -       -       smtpd -o syslog_name=postfix/submission -o smtpd_sasl_auth_enable=yes -o smtpd_helo_restrictions=$mua_helo
+submission inet  n       -       y       -       -       smtpd -o syslog_name=postfix/submission -o smtpd_sasl_auth_enable=yes \
+-o smtpd_helo_restrictions=$mua_helo
 pickup     unix  n       -       y       60      1       pickup
 """
 POSTCONF_P = """\
