@@ -224,11 +224,6 @@ verdict:
   returned: always
   type: str
   sample: postmap
-backup_file:
-  description: The backup copy, when O(backup=true) and the table changed.
-  returned: changed and backup requested
-  type: str
-  sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
 """
 
 import json
