@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The pre-flight's steps, one function per ``state`` of the module.
 
-``staged``   copy the live set into a scratch candidate; say whether the live
-             files were judged and whether the running instance loaded them.
+``current``  say whether the live files were judged, whether the running
+             instance loaded them, whether they are what a run wants; reads only.
+``staged``   that, and copy the live set into a scratch candidate (unless up to date).
 ``judged``   have Postfix judge a candidate (or any config dir): its tools,
              then a throwaway smtpd answering the SMTP matrix.
 ``promoted`` judge the candidate and, when it passes, make its changed files
@@ -39,29 +40,42 @@ def is_running(run_command, config_dir):
     return rc == 0
 
 
-def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wanted=None, services=False):
-    """A new candidate; whether the live files need judging, and whether a reload is pending.
+def current(run_command, config_dir, tables, record_dir=None, wanted=None, services=False, parameters=()):
+    """What the live files are against the record; reads only.
 
-    With ``wanted`` (the caller's description of what it writes): when the
-    live files were judged and are, bytes and attributes, what the last run
-    that wanted the same left (``settled_key``), the result says
-    ``up_to_date`` and no candidate is made: the caller has nothing to write.
-    ``services``: also ``postconf -M``, ``-P``, ``-Px`` of the live config dir.
+    ``judge_needed``: they were not judged. ``reload_needed``: the running
+    instance has not loaded them. ``up_to_date`` (with ``wanted``, the
+    caller's description of what it writes): they were judged and are,
+    bytes and attributes, what the last promotion that wanted the same left
+    (``settled_key``). ``services``: also ``postconf -M``, ``-P``, ``-Px``;
+    ``parameters``: these built-in main.cf parameters (``postconf -h``).
     """
-    removed = discard_leftovers(run_command, scratch_root, config_dir)
     paths = live_files(config_dir, tables)
     live_digest = digest(paths)
     record = read_record(record_path(run_command, config_dir, record_dir), config_dir)
-    reload_needed = live_digest != record["loaded"] and is_running(run_command, config_dir)
-    up_to_date = bool(wanted) and live_digest == record["judged"] and record["settled"] == settled_key(wanted, paths)
-    result = dict(changed=False, judge_needed=live_digest != record["judged"], reload_needed=reload_needed,
-                  up_to_date=up_to_date, leftovers_removed=removed)
+    result = dict(changed=False, judge_needed=live_digest != record["judged"],
+                  reload_needed=live_digest != record["loaded"] and is_running(run_command, config_dir),
+                  up_to_date=bool(wanted) and live_digest == record["judged"]
+                  and record["settled"] == settled_key(wanted, paths))
     if services:
         result["services"] = postfix_cli.postconf_services(run_command, config_dir)
-    if not up_to_date:
+    if parameters:
+        try:
+            result["parameters"] = postfix_cli.postconf_builtin_values(run_command, config_dir, parameters)
+        except postfix_cli.PostfixCommandError as error:
+            raise PreflightError(str(error)) from None
+    return result
+
+
+def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wanted=None, services=False):
+    """A new candidate, unless ``current`` finds the live files ``up_to_date``; with what ``current`` says."""
+    removed = discard_leftovers(run_command, scratch_root, config_dir)
+    result = current(run_command, config_dir, tables, record_dir, wanted, services)
+    result["leftovers_removed"] = removed
+    if not result["up_to_date"]:
         candidate = stage(run_command, config_dir, tables, scratch_root)
         result.update(candidate_dir=candidate.root, candidate_config_dir=candidate.candidate_dir,
-                      candidates=candidate.path_map(paths))
+                      candidates=candidate.path_map(live_files(config_dir, tables)))
     return result
 
 
@@ -231,4 +245,4 @@ def absent(run_command, config_dir, candidate_root):
     return dict(changed=True)
 
 
-__all__ = ["Candidate", "absent", "judged", "loaded", "promoted", "staged"]
+__all__ = ["Candidate", "absent", "current", "judged", "loaded", "promoted", "staged"]

@@ -87,3 +87,15 @@ def test_promoted_with_reload_on_a_stopped_instance_records_it_as_loaded(sandbox
     assert later["reload_needed"] is False, later
     preflight(instance, state="absent", candidate_dir=later["candidate_dir"])
     assert not candidates_of(instance)
+
+
+def test_current_reads_only_and_says_what_staged_says(sandbox_factory):
+    instance = sandbox_factory(STRICT)
+    listing = sorted(os.listdir(instance.config_dir))
+    report = preflight(instance, state="current", services=True,
+                       parameters=["smtpd_helo_required", "myhostname"])
+    assert report["changed"] is False and report["up_to_date"] is False and report["judge_needed"] is True, report
+    assert report["parameters"] == {"smtpd_helo_required": "yes", "myhostname": instance.postconf("myhostname")}
+    assert [service["cmd"][-1] for service in report["services"]] == ["-M", "-P", "-Px"]
+    assert "candidate_dir" not in report and not candidates_of(instance)
+    assert sorted(os.listdir(instance.config_dir)) == listing
