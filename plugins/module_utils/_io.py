@@ -208,28 +208,22 @@ def locked(directory: str, timeout: float = LOCK_TIMEOUT_SECONDS) -> t.Iterator[
         os.close(descriptor)  # closing the descriptor releases the lock
 
 
-def _uid(owner: str | int | None, path: str) -> int:
-    if owner is None:
-        return -1
-    if isinstance(owner, int) or str(owner).isdigit():
-        return int(owner)
-    try:
-        return pwd.getpwnam(str(owner)).pw_uid
-    except KeyError:
-        raise FileError("%s cannot get the owner %r: there is no such user on this host; nothing was changed"
-                        % (path, owner)) from None
+# owner or group: what the message calls it, how its name is looked up, the id field.
+_ID_KINDS = {"owner": ("user", pwd.getpwnam, "pw_uid"), "group": ("group", grp.getgrnam, "gr_gid")}
 
 
-def _gid(group: str | int | None, path: str) -> int:
-    if group is None:
+def _id(kind: str, name: str | int | None, path: str) -> int:
+    """The numeric id of an owner or group (``kind``), -1 for None (os.chown leaves it as it is)."""
+    if name is None:
         return -1
-    if isinstance(group, int) or str(group).isdigit():
-        return int(group)
+    if isinstance(name, int) or str(name).isdigit():
+        return int(name)
+    noun, lookup, field = _ID_KINDS[kind]
     try:
-        return grp.getgrnam(str(group)).gr_gid
+        return getattr(lookup(str(name)), field)
     except KeyError:
-        raise FileError("%s cannot get the group %r: there is no such group on this host; nothing was changed"
-                        % (path, group)) from None
+        raise FileError("%s cannot get the %s %r: there is no such %s on this host; nothing was changed"
+                        % (path, kind, name, noun)) from None
 
 
 def octal_mode(mode: str | int | None, path: str) -> int | None:
@@ -256,8 +250,8 @@ def octal_mode(mode: str | int | None, path: str) -> int | None:
 
 def check_attributes(path: str, attributes: Attributes) -> None:
     """Raise FileError now, before anything is written, for an owner, group or mode that cannot exist."""
-    _uid(attributes.owner, path)
-    _gid(attributes.group, path)
+    _id("owner", attributes.owner, path)
+    _id("group", attributes.group, path)
     octal_mode(attributes.mode, path)
 
 
@@ -380,8 +374,8 @@ def write_bytes(path: str, data: bytes, attributes: Attributes | None = None, *,
         uid, gid, mode = _new_file_defaults(directory)
     except OSError as error:
         raise FileError("%s cannot be examined: %s; nothing was changed" % (path, reason(error))) from None
-    owner_ids = (_uid(asked.owner, path) if asked.owner is not None else uid,
-                 _gid(asked.group, path) if asked.group is not None else gid)
+    owner_ids = (_id("owner", asked.owner, path) if asked.owner is not None else uid,
+                 _id("group", asked.group, path) if asked.group is not None else gid)
     asked_mode = octal_mode(asked.mode, path)
     temp_path = _temp_file(directory, os.path.basename(real_path), lambda temp_file: temp_file.write(data),
                            "%s cannot be written" % path)

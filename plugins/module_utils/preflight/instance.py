@@ -174,31 +174,42 @@ class JudgeInstance:
             pass
         return " / ".join(lines) if lines else "(Postfix logged no reason)"
 
-    def processes(self):
-        marker = ("MAIL_CONFIG=%s" % self.config_dir).encode()
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and int(entry) != os.getpid():
-                try:
-                    with open("/proc/%s/environ" % entry, "rb") as environ:
-                        if marker in environ.read().split(b"\0"):
-                            found.append(int(entry))
-                except OSError:
-                    continue
-        return found
-
     def stop(self, timeout=10):
         """Stop the instance and leave none of its processes behind."""
-        if os.path.exists(os.path.join(self.queue_dir, "pid", "master.pid")):
-            self.run_command(["postfix", "-c", self.config_dir, "stop"])
-        deadline = time.monotonic() + timeout
-        while self.processes() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for pid in self.processes():
+        stop_instance(self.run_command, self.config_dir, self.queue_dir, timeout)
+
+
+def instance_processes(config_dir):
+    """PIDs (other than ours) of the Postfix instance of ``config_dir``.
+
+    ``postfix -c DIR`` puts ``MAIL_CONFIG=DIR`` in the environment of the
+    master it starts, which every daemon of the instance inherits.
+    """
+    marker = ("MAIL_CONFIG=%s" % config_dir).encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
             try:
-                os.kill(pid, signal.SIGKILL)
+                with open("/proc/%s/environ" % entry, "rb") as environ:
+                    if marker in environ.read().split(b"\0"):
+                        found.append(int(entry))
             except OSError:
-                pass
+                continue
+    return found
+
+
+def stop_instance(run_command, config_dir, queue_dir, timeout=10):
+    """``postfix stop`` while its master runs, wait up to ``timeout`` s for its processes to go, SIGKILL the rest."""
+    if os.path.exists(os.path.join(queue_dir, "pid", "master.pid")):
+        run_command(["postfix", "-c", config_dir, "stop"])
+    deadline = time.monotonic() + timeout
+    while instance_processes(config_dir) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in instance_processes(config_dir):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _listening(port):
