@@ -6,6 +6,12 @@ import subprocess
 import pytest
 
 
+def pytest_collection_modifyitems(items):
+    """The role's tests first (each runs the role a few times, the kill -9 test minutes), then the modules':
+    two pytest-xdist workers (scripts/run-tests.sh) then end together instead of one waiting on a long test."""
+    items.sort(key=lambda item: "/functional/roles/" not in str(item.path))
+
+
 @pytest.fixture(autouse=True)
 def _own_tmpdir(scratch_tmpdir):
     return scratch_tmpdir
