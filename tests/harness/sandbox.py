@@ -23,10 +23,9 @@ import tempfile
 import time
 
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import (
-    instance_processes, stop_instance)
+    instance_processes, master_pid, stop_instance)
 
 from . import processes
-from .runner import subprocess_runner
 
 POSTFIX_USER = "postfix"
 SANDBOX_DOMAIN = "sandbox.mailops.test"
@@ -217,12 +216,8 @@ class PostfixSandbox:
             return "(no log file)"
 
     def master_pid(self):
-        try:
-            with open(os.path.join(self.queue_dir, "pid", "master.pid")) as pid_file:
-                pid = int(pid_file.read().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if processes.alive(pid) else None
+        pid = master_pid(self.queue_dir)
+        return pid if pid and processes.alive(pid) else None
 
     def is_listening(self):
         return processes.listening(self.address, self.port)
@@ -296,7 +291,7 @@ class PostfixSandbox:
 
     def stop(self, timeout=15):
         """Stop the instance and make sure no process of it is left (as the product stops its judges)."""
-        stop_instance(subprocess_runner, self.config_dir, self.queue_dir, timeout)
+        stop_instance(self.config_dir, self.queue_dir, timeout)
         master = self.master_pid()
         if master:
             processes.terminate(lambda: [master], 5)

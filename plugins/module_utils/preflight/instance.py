@@ -175,8 +175,8 @@ class JudgeInstance:
         return " / ".join(lines) if lines else "(Postfix logged no reason)"
 
     def stop(self, timeout=10):
-        """Stop the instance and leave none of its processes behind."""
-        stop_instance(self.run_command, self.config_dir, self.queue_dir, timeout)
+        """Stop the instance and leave none of its processes behind (stop_instance)."""
+        stop_instance(self.config_dir, self.queue_dir, timeout)
 
 
 def instance_processes(config_dir):
@@ -198,14 +198,36 @@ def instance_processes(config_dir):
     return found
 
 
-def stop_instance(run_command, config_dir, queue_dir, timeout=10):
-    """``postfix stop`` while its master runs, wait up to ``timeout`` s for its processes to go, SIGKILL the rest."""
-    if os.path.exists(os.path.join(queue_dir, "pid", "master.pid")):
-        run_command(["postfix", "-c", config_dir, "stop"])
+def master_pid(queue_dir):
+    """The pid in ``queue_dir/pid/master.pid``, or None."""
+    try:
+        with open(os.path.join(queue_dir, "pid", "master.pid")) as pid_file:
+            return int(pid_file.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def stop_instance(config_dir, queue_dir, timeout=10):
+    """Stop the Postfix instance of ``config_dir`` and leave none of its processes behind.
+
+    What ``postfix stop`` does (SIGTERM to the master, which stops its
+    children), without its one-second sleeps: the master is signalled only
+    when it is one of this instance's processes (a stale pid file of a killed
+    run names no process of ours), then every process carrying this
+    instance's MAIL_CONFIG is waited for, and killed when the time is up.
+    """
+    running = instance_processes(config_dir)
+    master = master_pid(queue_dir)
+    if master in running:
+        try:
+            os.kill(master, signal.SIGTERM)
+        except OSError:
+            pass
     deadline = time.monotonic() + timeout
-    while instance_processes(config_dir) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in instance_processes(config_dir):
+    while running and time.monotonic() < deadline:
+        time.sleep(0.02)
+        running = instance_processes(config_dir)
+    for pid in running:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
