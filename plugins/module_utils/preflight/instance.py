@@ -219,19 +219,20 @@ def stop_instance(config_dir, queue_dir, timeout=10):
     running = instance_processes(config_dir)
     master = master_pid(queue_dir)
     if master in running:
-        try:
-            os.kill(master, signal.SIGTERM)
-        except OSError:
-            pass
+        _send(master, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while running and time.monotonic() < deadline:
         time.sleep(0.02)
         running = instance_processes(config_dir)
     for pid in running:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        _send(pid, signal.SIGKILL)
+
+
+def _send(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except OSError:
+        pass  # gone already
 
 
 def _listening(port):
