@@ -270,6 +270,22 @@ def _remove(path: str | None) -> None:
             os.unlink(path)
 
 
+@contextlib.contextmanager
+def _removed_on_failure(failure: str, made: list[str | None]) -> t.Iterator[None]:
+    """On any error in the block remove the files in ``made`` (as the list is then); an OSError is
+    re-raised as ``FileError("FAILURE: reason; nothing was changed")``."""
+    try:
+        yield
+    except OSError as error:
+        for path in made:
+            _remove(path)
+        raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
+    except BaseException:
+        for path in made:
+            _remove(path)
+        raise
+
+
 def _fsync_directory(directory: str) -> None:
     """Make a rename durable; a file system that cannot sync a directory is left as it is."""
     with contextlib.suppress(OSError):
@@ -286,17 +302,10 @@ def _temp_file(directory: str, name: str, fill: t.Callable[[t.BinaryIO], None], 
         descriptor, temp_path = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory)
     except OSError as error:
         raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
-    try:
-        with os.fdopen(descriptor, "wb") as temp_file:
-            fill(temp_file)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-    except OSError as error:
-        _remove(temp_path)
-        raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
-    except BaseException:
-        _remove(temp_path)
-        raise
+    with _removed_on_failure(failure, [temp_path]), os.fdopen(descriptor, "wb") as temp_file:
+        fill(temp_file)
+        temp_file.flush()
+        os.fsync(temp_file.fileno())
     return temp_path
 
 
@@ -334,7 +343,7 @@ def backup_copy(path: str, hooks: TempFileHooks | None = None) -> str:
     with source:
         temp_path = _temp_file(os.path.dirname(backup_path) or ".", os.path.basename(path) + ".backup",
                                lambda temp_file: shutil.copyfileobj(source, temp_file), failure)
-    try:
+    with _removed_on_failure(failure, [temp_path]):
         with contextlib.suppress(PermissionError):
             os.chown(temp_path, source_stat.st_uid, source_stat.st_gid)
         os.chmod(temp_path, stat.S_IMODE(source_stat.st_mode))
@@ -342,12 +351,6 @@ def backup_copy(path: str, hooks: TempFileHooks | None = None) -> str:
         if hooks is not None:
             hooks.finish_backup(temp_path, real_path)
         os.replace(temp_path, backup_path)
-    except OSError as error:
-        _remove(temp_path)
-        raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
-    except BaseException:
-        _remove(temp_path)
-        raise
     return backup_path
 
 
@@ -380,21 +383,15 @@ def write_bytes(path: str, data: bytes, attributes: Attributes | None = None, *,
     temp_path = _temp_file(directory, os.path.basename(real_path), lambda temp_file: temp_file.write(data),
                            "%s cannot be written" % path)
     backup_file = None
-    try:
+    made = [temp_path]
+    with _removed_on_failure("%s cannot be replaced" % path, made):
         _set_ownership(temp_path, path, owner_ids, mode if asked_mode is None else asked_mode, asked)
         if hooks is not None:
             hooks.finish_temp(temp_path, real_path)
         if backup and current is not None:
             backup_file = backup_copy(path, hooks)
+            made.append(backup_file)
         os.replace(temp_path, real_path)
-    except OSError as error:
-        _remove(temp_path)
-        _remove(backup_file)
-        raise FileError("%s cannot be replaced: %s; nothing was changed" % (path, reason(error))) from None
-    except BaseException:
-        _remove(temp_path)
-        _remove(backup_file)
-        raise
     _fsync_directory(directory)
     return Written(path=path, real_path=real_path, created=current is None, backup_file=backup_file)
 
