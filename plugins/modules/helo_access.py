@@ -3,9 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: helo_access
@@ -18,7 +16,8 @@ description:
     The module's own lines are recognised by their shape; nothing is added to the file to mark them.
   - Before anything is written, the candidate table is handed to Postfix (C(postmap -q)); entries that
     Postfix would answer differently (for example because an earlier line matches first) are reported as warnings.
-  - The read-compare-write cycle holds an exclusive lock on the table's directory, so concurrent runs lose no update.
+  - The read-compare-write cycle holds an exclusive lock on the table's directory (waited for at most five minutes),
+    so concurrent runs lose no update.
 options:
   entries:
     description:
@@ -59,8 +58,24 @@ options:
         type: str
         choices: [present, absent]
       expires:
-        description: A date C(YYYY-MM-DD); from that day on the entry counts as absent and is removed.
+        description:
+          - A date C(YYYY-MM-DD); from that day on the entry counts as absent and is removed.
+          - A present entry whose date has already passed is not written and a warning says so.
         type: str
+      clients:
+        description:
+          - IPv4/IPv6 client addresses or networks (C(192.0.2.0/24), C(2001:db8::/32)) the entry is limited to.
+          - Validated here (no host bits, no zone id, no IPv4-mapped form); tables that bind entries to clients
+            are not written by this version, so an entry with O(entries[].clients) fails the task.
+        type: list
+        elements: str
+      broad:
+        description:
+          - A O(entries[].domain) of a single label (V(com)) or a public suffix (V(co.uk)) exempts the names of
+            unrelated owners and is refused unless this is V(true). See C(docs/entries.md) for what counts as a
+            public suffix.
+        type: bool
+        default: false
   entries_file:
     description:
       - A YAML or JSON file on the controller holding the list of entries, each as O(entries) takes them.
@@ -197,6 +212,11 @@ layout:
   returned: always
   type: str
   sample: line
+backup_file:
+  description: The backup copy, when O(backup=true) and the table changed.
+  returned: changed and backup requested
+  type: str
+  sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
 verdict:
   description:
     - V(postmap) when Postfix judged the table in this run; V(recorded) when the table was already as wanted and
@@ -204,37 +224,20 @@ verdict:
   returned: always
   type: str
   sample: postmap
-backup_file:
-  description: The backup copy, when O(backup=true) and the table changed.
-  returned: changed and backup requested
-  type: str
-  sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
 """
 
-import datetime
-import fcntl
 import json
-import os
-import shutil
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.validation import check_mutually_exclusive, check_required_one_of
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, TableBackend, TableRequest
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.names import type_word
+from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    AccessTableError,
-    parse_entries,
-)
-from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS, plan_table
-from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import (
-    DEFAULT_DIR as DEFAULT_VERDICT_DIR,
-    record_warnings,
-    recorded_warnings,
-    verdict_digest,
-)
-from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import verify_plan, winning_lines
 
 ENTRY_OPTIONS = dict(
     host=dict(type="str"),
@@ -245,17 +248,27 @@ ENTRY_OPTIONS = dict(
     comment=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"]),
     expires=dict(type="str"),
+    clients=dict(type="list", elements="str"),
+    broad=dict(type="bool", default=False),
 )
-ENTRIES_SPEC = dict(type="list", elements="dict", options=ENTRY_OPTIONS)
-ENTRY_DEFAULTS = dict((name, option.get("default")) for name, option in ENTRY_OPTIONS.items())
+ENTRIES_SPEC = dict(type="list", elements="dict", options=ENTRY_OPTIONS,
+                    mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)])
+ENTRY_DEFAULTS = {name: option.get("default") for name, option in ENTRY_OPTIONS.items()}
 
-
-def config_dir_for(module):
-    """The explicit config_dir (it must hold a main.cf), else the table's dir or a scratch dir."""
-    config_dir = module.params["config_dir"]
-    if config_dir and not os.path.isfile(os.path.join(config_dir, "main.cf")):
-        module.fail_json(msg="config_dir %s has no main.cf" % config_dir)
-    return postfix_cli.config_dir_or_scratch(config_dir or os.path.dirname(module.params["path"]))
+ARGUMENT_SPEC = dict(
+    path=dict(type="path", default="/etc/postfix/helo_access"),
+    type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
+    config_dir=dict(type="path"),
+    entries=ENTRIES_SPEC,
+    entries_file=dict(type="path"),
+    verdict_dir=dict(type="path", default=DEFAULT_VERDICT_DIR),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    exclusive=dict(type="bool", default=False),
+    layout=dict(type="str", default="auto", choices=list(LAYOUTS)),
+    group_size=dict(type="int", default=500),
+    backup=dict(type="bool", default=False),
+    create=dict(type="bool", default=True),
+)
 
 
 def raw_entries(module):
@@ -263,18 +276,21 @@ def raw_entries(module):
     entries_file = module.params["entries_file"]
     if entries_file is None:
         return module.params["entries"]
+    # entries_file names the copy the action plugin shipped to the host: the messages name the option.
     try:
         with open(entries_file, "rb") as list_file:
             listed = json.loads(list_file.read())
-    except (OSError, ValueError) as error:
-        module.fail_json(msg="entries_file: cannot read a JSON list of entries (%s)" % getattr(error, "strerror", error))
+    except OSError as error:
+        module.fail_json(msg="entries_file cannot be read on the host: %s." % error.strerror)
+    except ValueError:
+        module.fail_json(msg="entries_file does not hold a JSON (or YAML) list of entries.")
     if not isinstance(listed, list):
-        module.fail_json(msg="entries_file must hold a list of entries, not a %s" % type(listed).__name__)
+        module.fail_json(msg="entries_file must hold a list of entries, not a %s." % type_word(listed))
     if all(_plain_entry(entry) for entry in listed):
         return [dict(ENTRY_DEFAULTS, **entry) for entry in listed]
     validated = ArgumentSpecValidator(dict(entries=ENTRIES_SPEC)).validate(dict(entries=listed))
     if validated.error_messages:
-        module.fail_json(msg="entries_file: %s" % "; ".join(validated.error_messages))
+        module.fail_json(msg="entries_file: %s." % "; ".join(validated.error_messages))
     return validated.validated_parameters["entries"]
 
 
@@ -296,130 +312,30 @@ def _plain_entry(entry):
         if "choices" in option and value not in option["choices"]:
             return False
     try:
-        check_mutually_exclusive(ENTRIES_SPEC.get("mutually_exclusive"), entry)
-        check_required_one_of(ENTRIES_SPEC.get("required_one_of"), entry)
+        check_mutually_exclusive(ENTRIES_SPEC["mutually_exclusive"], entry)
+        check_required_one_of(ENTRIES_SPEC["required_one_of"], entry)
     except TypeError:
         return False
     return True
 
 
-def read_table(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as table_file:
-        return table_file.read().decode("utf-8", "surrogateescape")
-
-
-def write_table(module, path, text):
-    descriptor, temp_path = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=os.path.dirname(path))
-    with os.fdopen(descriptor, "wb") as temp_file:
-        temp_file.write(text.encode("utf-8", "surrogateescape"))
-    module.atomic_move(temp_path, path, unsafe_writes=module.params["unsafe_writes"])
-
-
-def compute(module, old_text, entries):
-    """Plan the new table and have Postfix judge it; returns (plan, warnings, digest, replayed).
-
-    A table that stays as it is, with the same entries, Postfix and main.cf
-    as a run whose verdict was recorded, gets that verdict replayed instead
-    of asking Postfix again (access/verdicts.py).
-    """
-    params = module.params
-    map_type = params["type"]
-    work_dir = tempfile.mkdtemp(prefix="mailops-helo-access-")
-    try:
-        with config_dir_for(module) as config_dir:
-            options = dict(exclusive=params["exclusive"], layout=params["layout"], group_size=params["group_size"])
-            plan = plan_table(old_text or "", entries, map_type, **options)
-            if old_text and map_type in ("regexp", "pcre") and plan.placed_names:
-                # Ask Postfix which existing lines would answer the new names first, and
-                # place the new lines above them (only the new names: big tables stay cheap).
-                winners, _warnings = winning_lines(module.run_command, config_dir, work_dir, map_type, old_text,
-                                                   sorted(set(plan.placed_names)))
-                if winners:
-                    first_match = dict((name.lower(), winner["line"]) for name, winner in winners.items())
-                    plan = plan_table(old_text, entries, map_type, first_match=first_match, **options)
-            digest = verdict_digest(map_type, plan.new_text, plan.probes, os.path.join(config_dir, "main.cf"))
-            warnings = recorded_warnings(params["verdict_dir"], digest) if old_text == plan.new_text else None
-            if warnings is not None:
-                return plan, warnings, digest, True
-            warnings = verify_plan(module.run_command, config_dir, work_dir, map_type, plan)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    return plan, warnings, digest, False
-
-
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", default="/etc/postfix/helo_access"),
-            type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
-            config_dir=dict(type="path"),
-            entries=ENTRIES_SPEC,
-            entries_file=dict(type="path"),
-            verdict_dir=dict(type="path", default=DEFAULT_VERDICT_DIR),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            exclusive=dict(type="bool", default=False),
-            layout=dict(type="str", default="auto", choices=list(LAYOUTS)),
-            group_size=dict(type="int", default=500),
-            backup=dict(type="bool", default=False),
-            create=dict(type="bool", default=True),
-        ),
-        mutually_exclusive=[("entries", "entries_file")],
-        required_one_of=[("entries", "entries_file")],
-        add_file_common_args=True,
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("entries", "entries_file")],
+                           required_one_of=[("entries", "entries_file")], add_file_common_args=True,
+                           supports_check_mode=True)
     params = module.params
-    path = params["path"]
-    map_type = params["type"]
-    if params["group_size"] < 1:
-        module.fail_json(msg="group_size must be at least 1, not %d" % params["group_size"])
-    directory = os.path.dirname(path) or "."
-    if not os.path.isdir(directory):
-        module.fail_json(msg="the directory of %s does not exist" % path)
+    request = TableRequest(path=params["path"], map_type=params["type"], entries=raw_entries(module),
+                           state=params["state"], config_dir=params["config_dir"], exclusive=params["exclusive"],
+                           layout=params["layout"], group_size=params["group_size"], backup=params["backup"],
+                           create=params["create"], verdict_dir=params["verdict_dir"])
+    backend = TableBackend(request, module.run_command, _io.ModuleFiles(module), check_mode=module.check_mode)
     try:
-        entries = parse_entries(raw_entries(module), map_type, params["state"], today=datetime.date.today())
-    except AccessTableError as error:
+        result = backend.run()
+    except ERRORS as error:
         module.fail_json(msg=str(error))
-
-    result = dict(changed=False, table="%s:%s" % (map_type, path), added=[], removed=[])
-    lock_descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        # The directory, not the file: atomic_move replaces the file's inode.
-        fcntl.flock(lock_descriptor, fcntl.LOCK_EX)
-        old_text = read_table(path)
-        if old_text is None and not params["create"]:
-            module.fail_json(msg="%s does not exist and create is false" % path, **result)
-        try:
-            plan, warnings, digest, replayed = compute(module, old_text, entries)
-        except (AccessTableError, postfix_cli.PostfixCommandError) as error:
-            module.fail_json(msg=str(error), **result)
-        for warning in warnings:
-            module.warn(warning)
-        changed = plan.changed or old_text is None
-        result.update(changed=changed, added=plan.added, removed=plan.removed, layout=plan.layout,
-                      verdict="recorded" if replayed else "postmap")
-        if module._diff:
-            result["diff"] = dict(before=old_text or "", after=plan.new_text,
-                                  before_header=path if old_text is not None else "/dev/null", after_header=path)
-        if changed and not module.check_mode:
-            if params["backup"] and old_text is not None:
-                result["backup_file"] = module.backup_local(path)
-            write_table(module, path, plan.new_text)
-        if not replayed and not module.check_mode:
-            record_warnings(params["verdict_dir"], digest, warnings)
-    finally:
-        fcntl.flock(lock_descriptor, fcntl.LOCK_UN)
-        os.close(lock_descriptor)
-
-    if os.path.exists(path):
-        file_args = module.load_file_common_arguments(params)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
-        result["postmap_required"] = postfix_cli.postmap_required(map_type, path)
-    else:
-        result["postmap_required"] = maps.needs_postmap(map_type)
-    module.exit_json(**result)
+    for warning in result.warnings:
+        module.warn(warning)
+    module.exit_json(**result.as_module_result(module._diff))
 
 
 if __name__ == "__main__":
