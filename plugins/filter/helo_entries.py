@@ -1,50 +1,58 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the helo_guard role; the logic lives in module_utils/access/merge.py.
+"""Filters of the helo_guard role over the one entry model (module_utils/access/entry.py).
 
 Documentation: merge_helo_entries.yml, helo_entry_probes.yml,
-helo_probe_problems.yml, helo_postconf_warnings.yml and helo_restriction_maps.yml
+helo_probe_problems.yml, helo_postconf_warnings.yml, helo_restriction_maps.yml and
+helo_restriction_problems.yml
 next to this file.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.mailops.postfix.plugins.module_utils.access.merge import (
-    HeloEntryError,
-    merge_entries,
+from ansible_collections.mailops.postfix.plugins.module_utils.access.answers import (
     parse_postmap_answers,
-    probe_expectations,
     relevant_postconf_warnings,
     restriction_maps,
+    table_reference_problems,
     unexpected_answers,
+)
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
+    AccessTableError,
+    merge_entries,
+    probe_expectations,
 )
 
 
 def merge_helo_entries(sources):
-    """``{variable_name: [entries]}`` (in order) -> one merged list of entries."""
+    """``{variable_name: [entries]}`` (in order) -> ``{entries, absent_wins, problems}``.
+
+    A bad entry or a conflict is returned in ``problems`` (one sentence), not
+    raised: the role fails with it in one task, so it is printed once (a
+    filter error is repeated by every layer of Ansible's error chain).
+    """
     if isinstance(sources, dict):
         pairs = list(sources.items())
     elif isinstance(sources, (list, tuple)):
         pairs = [tuple(pair) for pair in sources]
     else:
-        raise AnsibleFilterError("merge_helo_entries expects a dict of variable name -> list of entries")
+        raise AnsibleFilterError("merge_helo_entries expects a dictionary of variable name to list of entries.")
     try:
-        return merge_entries(pairs)
-    except HeloEntryError as error:
-        raise AnsibleFilterError(to_native(error))
+        merged = merge_entries(pairs).as_dict()
+    except AccessTableError as error:
+        return {"entries": [], "absent_wins": [], "problems": [str(error)]}
+    merged["problems"] = []
+    return merged
 
 
-def helo_entry_probes(entries, today=None):
+def helo_entry_probes(entries, today=None, map_type=None):
     """Merged entries -> ``[{key, action, entry}]`` that ``postmap -q`` must answer."""
     try:
-        return probe_expectations(entries, today)
-    except (HeloEntryError, ValueError) as error:
-        raise AnsibleFilterError(to_native(error))
+        return probe_expectations(entries, today, map_type)
+    except AccessTableError as error:
+        raise AnsibleFilterError(str(error)) from None
 
 
 def helo_probe_problems(postmap_stdout, expectations):
@@ -62,7 +70,12 @@ def helo_restriction_maps(expanded_restrictions):
     return restriction_maps(expanded_restrictions)
 
 
-class FilterModule(object):
+def helo_restriction_problems(restrictions, table_type, table_path):
+    """``helo_guard_restrictions`` -> a sentence when it is not a list of strings or does not use the table."""
+    return table_reference_problems(restrictions, table_type, table_path)
+
+
+class FilterModule:
     """helo_guard entry filters."""
 
     def filters(self):
@@ -72,4 +85,5 @@ class FilterModule(object):
             "helo_probe_problems": helo_probe_problems,
             "helo_postconf_warnings": helo_postconf_warnings,
             "helo_restriction_maps": helo_restriction_maps,
+            "helo_restriction_problems": helo_restriction_problems,
         }

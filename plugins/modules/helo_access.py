@@ -3,9 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: helo_access
@@ -18,7 +16,8 @@ description:
     The module's own lines are recognised by their shape; nothing is added to the file to mark them.
   - Before anything is written, the candidate table is handed to Postfix (C(postmap -q)); entries that
     Postfix would answer differently (for example because an earlier line matches first) are reported as warnings.
-  - The read-compare-write cycle holds an exclusive lock on the table's directory, so concurrent runs lose no update.
+  - The read-compare-write cycle holds an exclusive lock on the table's directory (waited for at most five minutes),
+    so concurrent runs lose no update.
 options:
   entries:
     description:
@@ -59,8 +58,24 @@ options:
         type: str
         choices: [present, absent]
       expires:
-        description: A date C(YYYY-MM-DD); from that day on the entry counts as absent and is removed.
+        description:
+          - A date C(YYYY-MM-DD); from that day on the entry counts as absent and is removed.
+          - A present entry whose date has already passed is not written and a warning says so.
         type: str
+      clients:
+        description:
+          - IPv4/IPv6 client addresses or networks (C(192.0.2.0/24), C(2001:db8::/32)) the entry is limited to.
+          - Validated here (no host bits, no zone id, no IPv4-mapped form); tables that bind entries to clients
+            are not written by this version, so an entry with O(entries[].clients) fails the task.
+        type: list
+        elements: str
+      broad:
+        description:
+          - A O(entries[].domain) of a single label (V(com)) or a public suffix (V(co.uk)) exempts the names of
+            unrelated owners and is refused unless this is V(true). See C(docs/entries.md) for what counts as a
+            public suffix.
+        type: bool
+        default: false
   state:
     description: The default state of the entries.
     type: str
@@ -183,21 +198,12 @@ backup_file:
   sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
 """
 
-import datetime
-import fcntl
-import os
-import shutil
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, TableBackend, TableRequest
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    AccessTableError,
-    parse_entries,
-)
-from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS, plan_table
-from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import verify_plan, winning_lines
 
 ENTRY_OPTIONS = dict(
     host=dict(type="str"),
@@ -208,118 +214,40 @@ ENTRY_OPTIONS = dict(
     comment=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"]),
     expires=dict(type="str"),
+    clients=dict(type="list", elements="str"),
+    broad=dict(type="bool", default=False),
+)
+
+ARGUMENT_SPEC = dict(
+    path=dict(type="path", default="/etc/postfix/helo_access"),
+    type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
+    config_dir=dict(type="path"),
+    entries=dict(type="list", elements="dict", required=True, options=ENTRY_OPTIONS,
+                 mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)]),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    exclusive=dict(type="bool", default=False),
+    layout=dict(type="str", default="auto", choices=list(LAYOUTS)),
+    group_size=dict(type="int", default=500),
+    backup=dict(type="bool", default=False),
+    create=dict(type="bool", default=True),
 )
 
 
-def config_dir_for(module):
-    """The explicit config_dir (it must hold a main.cf), else the table's dir or a scratch dir."""
-    config_dir = module.params["config_dir"]
-    if config_dir and not os.path.isfile(os.path.join(config_dir, "main.cf")):
-        module.fail_json(msg="config_dir %s has no main.cf" % config_dir)
-    return postfix_cli.config_dir_or_scratch(config_dir or os.path.dirname(module.params["path"]))
-
-
-def read_table(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as table_file:
-        return table_file.read().decode("utf-8", "surrogateescape")
-
-
-def write_table(module, path, text):
-    descriptor, temp_path = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=os.path.dirname(path))
-    with os.fdopen(descriptor, "wb") as temp_file:
-        temp_file.write(text.encode("utf-8", "surrogateescape"))
-    module.atomic_move(temp_path, path, unsafe_writes=module.params["unsafe_writes"])
-
-
-def compute(module, old_text, entries):
-    """Plan the new table and have Postfix judge it; returns (plan, warnings)."""
-    params = module.params
-    map_type = params["type"]
-    work_dir = tempfile.mkdtemp(prefix="mailops-helo-access-")
-    try:
-        with config_dir_for(module) as config_dir:
-            options = dict(exclusive=params["exclusive"], layout=params["layout"], group_size=params["group_size"])
-            plan = plan_table(old_text or "", entries, map_type, **options)
-            if old_text and map_type in ("regexp", "pcre") and plan.placed_names:
-                # Ask Postfix which existing lines would answer the new names first, and
-                # place the new lines above them (only the new names: big tables stay cheap).
-                winners, _warnings = winning_lines(module.run_command, config_dir, work_dir, map_type, old_text,
-                                                   sorted(set(plan.placed_names)))
-                if winners:
-                    first_match = dict((name.lower(), winner["line"]) for name, winner in winners.items())
-                    plan = plan_table(old_text, entries, map_type, first_match=first_match, **options)
-            warnings = verify_plan(module.run_command, config_dir, work_dir, map_type, plan)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    return plan, warnings
-
-
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", default="/etc/postfix/helo_access"),
-            type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
-            config_dir=dict(type="path"),
-            entries=dict(type="list", elements="dict", required=True, options=ENTRY_OPTIONS),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            exclusive=dict(type="bool", default=False),
-            layout=dict(type="str", default="auto", choices=list(LAYOUTS)),
-            group_size=dict(type="int", default=500),
-            backup=dict(type="bool", default=False),
-            create=dict(type="bool", default=True),
-        ),
-        add_file_common_args=True,
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, add_file_common_args=True, supports_check_mode=True)
     params = module.params
-    path = params["path"]
-    map_type = params["type"]
-    if params["group_size"] < 1:
-        module.fail_json(msg="group_size must be at least 1, not %d" % params["group_size"])
-    directory = os.path.dirname(path) or "."
-    if not os.path.isdir(directory):
-        module.fail_json(msg="the directory of %s does not exist" % path)
+    request = TableRequest(path=params["path"], map_type=params["type"], entries=params["entries"],
+                           state=params["state"], config_dir=params["config_dir"], exclusive=params["exclusive"],
+                           layout=params["layout"], group_size=params["group_size"], backup=params["backup"],
+                           create=params["create"])
+    backend = TableBackend(request, module.run_command, _io.ModuleFiles(module), check_mode=module.check_mode)
     try:
-        entries = parse_entries(params["entries"], map_type, params["state"], today=datetime.date.today())
-    except AccessTableError as error:
+        result = backend.run()
+    except ERRORS as error:
         module.fail_json(msg=str(error))
-
-    result = dict(changed=False, table="%s:%s" % (map_type, path), added=[], removed=[])
-    lock_descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        # The directory, not the file: atomic_move replaces the file's inode.
-        fcntl.flock(lock_descriptor, fcntl.LOCK_EX)
-        old_text = read_table(path)
-        if old_text is None and not params["create"]:
-            module.fail_json(msg="%s does not exist and create is false" % path, **result)
-        try:
-            plan, warnings = compute(module, old_text, entries)
-        except (AccessTableError, postfix_cli.PostfixCommandError) as error:
-            module.fail_json(msg=str(error), **result)
-        for warning in warnings:
-            module.warn(warning)
-        changed = plan.changed or old_text is None
-        result.update(changed=changed, added=plan.added, removed=plan.removed, layout=plan.layout)
-        if module._diff:
-            result["diff"] = dict(before=old_text or "", after=plan.new_text,
-                                  before_header=path if old_text is not None else "/dev/null", after_header=path)
-        if changed and not module.check_mode:
-            if params["backup"] and old_text is not None:
-                result["backup_file"] = module.backup_local(path)
-            write_table(module, path, plan.new_text)
-    finally:
-        fcntl.flock(lock_descriptor, fcntl.LOCK_UN)
-        os.close(lock_descriptor)
-
-    if os.path.exists(path):
-        file_args = module.load_file_common_arguments(params)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
-        result["postmap_required"] = postfix_cli.postmap_required(map_type, path)
-    else:
-        result["postmap_required"] = maps.needs_postmap(map_type)
-    module.exit_json(**result)
+    for warning in result.warnings:
+        module.warn(warning)
+    module.exit_json(**result.as_module_result(module._diff))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: helo_access_info
@@ -80,62 +78,29 @@ matches:
     - {name: evil.example, matched: false}
 """
 
-import os
-import shutil
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import AccessTableError
+from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, read_table
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
-from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
-from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import winning_lines
+
+ARGUMENT_SPEC = dict(
+    path=dict(type="path", default="/etc/postfix/helo_access"),
+    type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
+    config_dir=dict(type="path"),
+    query=dict(type="list", elements="str", default=[]),
+)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", default="/etc/postfix/helo_access"),
-            type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
-            config_dir=dict(type="path"),
-            query=dict(type="list", elements="str", default=[]),
-        ),
-        supports_check_mode=True,
-    )
-    path = module.params["path"]
-    map_type = module.params["type"]
-    config_dir = module.params["config_dir"]
-    if config_dir and not os.path.isfile(os.path.join(config_dir, "main.cf")):
-        module.fail_json(msg="config_dir %s has no main.cf" % config_dir)
-    for name in module.params["query"]:
-        if not name or any(char.isspace() or char == "\x00" for char in name):
-            module.fail_json(msg="query name %r is empty or contains whitespace" % name)
-    if not os.path.isfile(path):
-        module.fail_json(msg="%s does not exist" % path)
-    with open(path, "rb") as table_file:
-        text = table_file.read().decode("utf-8", "surrogateescape")
-
-    work_dir = tempfile.mkdtemp(prefix="mailops-helo-access-info-")
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = module.params
     try:
-        with postfix_cli.config_dir_or_scratch(config_dir or os.path.dirname(path)) as effective_config_dir:
-            winners, warnings = winning_lines(module.run_command, effective_config_dir, work_dir, map_type, text,
-                                              module.params["query"])
-    except (AccessTableError, postfix_cli.PostfixCommandError) as error:
+        reading = read_table(params["path"], params["type"], params["query"], module.run_command,
+                             params["config_dir"])
+    except ERRORS as error:
         module.fail_json(msg=str(error))
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    for warning in warnings:
-        module.warn("Postfix: %s" % warning)
-
-    matches = []
-    for name in module.params["query"]:
-        winner = winners.get(name)
-        if winner is None:
-            matches.append(dict(name=name, matched=False))
-        else:
-            matches.append(dict(name=name, matched=True, **winner))
-    module.exit_json(changed=False, table="%s:%s" % (map_type, path),
-                     entries=parsed_entries(parse_table(text, map_type)), matches=matches)
+    for warning in reading.warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, table=reading.table, entries=reading.entries, matches=reading.matches)
 
 
 if __name__ == "__main__":

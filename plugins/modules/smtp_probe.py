@@ -3,9 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: smtp_probe
@@ -25,17 +23,20 @@ options:
     type: str
     default: 127.0.0.1
   port:
-    description: TCP port of the SMTP server.
+    description: TCP port of the SMTP server, V(1) to V(65535).
     type: int
     default: 25
   helo:
     description:
-      - The name sent with C(EHLO). Omit it, or set O(send_helo=false), to send no HELO at all.
+      - The name sent with C(EHLO), one word (a hostname or an address literal).
+      - Omit it, or set O(send_helo=false), to send no HELO at all.
     type: str
   send_helo:
-    description: Send C(EHLO). With V(false) the dialog goes straight to C(MAIL FROM).
+    description:
+      - V(true) sends C(EHLO) and then needs O(helo); V(false) sends none, even when O(helo) is set, and the dialog
+        goes straight to C(MAIL FROM).
+      - Omitted, a HELO is sent exactly when O(helo) is given.
     type: bool
-    default: true
   mail_from:
     description: The C(MAIL FROM) address.
     type: str
@@ -49,7 +50,7 @@ options:
       - Address to connect from. Pick one outside the server's C(mynetworks), or C(permit_mynetworks) lets every HELO through.
     type: str
   timeout:
-    description: Seconds to wait for the connection and for each reply.
+    description: Seconds to wait for the connection and for each reply, V(1) to V(600).
     type: int
     default: 10
 attributes:
@@ -119,57 +120,35 @@ accepted:
   sample: true
 """
 
-import smtplib
-import socket
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import (
-    SmtpDialogError,
-    check_dialog_arguments,
-    dialog_accepted,
-    run_dialog,
+from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import ProbeOptions, SmtpDialogError, probe
+
+ARGUMENT_SPEC = dict(
+    address=dict(type="str", default="127.0.0.1"),
+    port=dict(type="int", default=25),
+    helo=dict(type="str"),
+    send_helo=dict(type="bool"),
+    mail_from=dict(type="str", default="probe@example.org"),
+    rcpt_to=dict(type="str", required=True),
+    source_address=dict(type="str"),
+    timeout=dict(type="int", default=10),
 )
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            address=dict(type="str", default="127.0.0.1"),
-            port=dict(type="int", default=25),
-            helo=dict(type="str"),
-            send_helo=dict(type="bool", default=True),
-            mail_from=dict(type="str", default="probe@example.org"),
-            rcpt_to=dict(type="str", required=True),
-            source_address=dict(type="str"),
-            timeout=dict(type="int", default=10),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=[("send_helo", True, ("helo",))],
+                           supports_check_mode=True)
     params = module.params
-    helo = params["helo"] if params["send_helo"] else None
-    if params["send_helo"] and not helo:
-        module.fail_json(msg="helo is required unless send_helo is false")
+    options = ProbeOptions(address=params["address"], port=params["port"],
+                           helo=None if params["send_helo"] is False else params["helo"],
+                           mail_from=params["mail_from"], rcpt_to=params["rcpt_to"],
+                           source_address=params["source_address"], timeout=params["timeout"])
     try:
-        check_dialog_arguments(helo, params["mail_from"], params["rcpt_to"])
+        result = probe(options)
     except SmtpDialogError as error:
-        module.fail_json(msg=to_native(error))
-
-    source = (params["source_address"], 0) if params["source_address"] else None
-    client = smtplib.SMTP(timeout=params["timeout"], source_address=source)
-    try:
-        connect_reply = client.connect(params["address"], params["port"])
-        steps = run_dialog(client, connect_reply, helo, params["mail_from"], params["rcpt_to"])
-        try:
-            client.docmd("QUIT")
-        except (smtplib.SMTPException, OSError):
-            pass
-    except (smtplib.SMTPException, socket.error) as error:
-        module.fail_json(msg="SMTP dialog with %s port %d failed: %s" % (params["address"], params["port"], to_native(error)))
-    finally:
-        client.close()
-    module.exit_json(changed=False, steps=steps, verdict=steps[-1], accepted=dialog_accepted(steps))
+        module.fail_json(msg=str(error))
+    module.exit_json(changed=False, steps=result.steps, verdict=result.verdict, accepted=result.accepted)
 
 
 if __name__ == "__main__":

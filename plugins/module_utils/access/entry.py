@@ -1,25 +1,38 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""One entry of a Postfix HELO access table: validation, keys, actions.
+"""The one model of a HELO access entry, shared by the module, the role's filters and its verify step.
 
-An entry is what a user writes (``host``, ``domain``, ``ip`` or ``pattern``,
-plus ``action``, ``comment``, ``state`` and ``expires``). This file turns it
-into the exact lookup keys Postfix will be asked about, validates every
-value before anything is written and raises ``AccessTableError`` with a
-message that names the entry (``entries[3] (host=...)``).
+An entry is what an admin writes: exactly one of ``host``, ``domain``, ``ip``
+or ``pattern`` (the *kind* rule), plus ``action``, ``comment``, ``state``,
+``expires``, ``clients`` and ``broad``. ``parse_entry`` validates every
+value (names as the DNS defines them, see names.py) and returns an ``Entry``
+that knows the exact keys Postfix is asked about (``probe_names``: the *one*
+probe-name rule). ``normalize_action`` and ``parse_expires`` are the one
+action normaliser and the one expiry parser. ``merge_entries`` is the role's
+one merge of ``helo_guard_entries*`` variables: ``state: absent`` wins over
+``present`` for the same name; differing actions or expiry dates of present
+entries are a conflict named once.
+
+Every problem raises ``AccessTableError`` with one sentence that names the
+entry (``entries[3] (host=...)`` or ``helo_guard_entries__partners[1] (...)``),
+the value and the rule.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import datetime
-import ipaddress
 import re
 
+from ansible_collections.mailops.postfix.plugins.module_utils.access import names
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 
 KINDS = ("host", "domain", "ip", "pattern")
+OPTIONS = KINDS + ("action", "comment", "state", "expires", "clients", "broad")
+_OPTION_SET = frozenset(OPTIONS)
+STATES = ("present", "absent")
+DEFAULT_ACTION = "OK"
+# The HELO name asked about a domain entry of a regexp/pcre table besides the domain itself.
+DOMAIN_PROBE_PREFIX = "mailops-probe."
 
 # access(5) actions that stand alone or take optional free text.
 ACTIONS_OPTIONAL_TEXT = ("REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT", "WARN", "HOLD", "DISCARD", "INFO")
@@ -31,55 +44,59 @@ ACTIONS_WITH_ARGUMENT = {
     "REDIRECT": re.compile(r"^\S+@\S+$"),        # user@domain
     "BCC": re.compile(r"^\S+@\S+$"),             # user@domain
 }
+_ARGUMENT_SHAPES = {"PREPEND": "'headername: value'", "FILTER": "transport:destination"}
+_KEYWORDS = frozenset(ACTIONS_NO_TEXT + ACTIONS_OPTIONAL_TEXT + tuple(ACTIONS_WITH_ARGUMENT))
 NUMERIC_REPLY = re.compile(r"^[45]\d\d$")
 ALL_NUMERICAL = re.compile(r"^\d+$")
-# A restriction name used as a result (permit_mynetworks, reject_unauth_destination, ...).
+# A restriction name used as a result (permit_mynetworks, reject_unauth_destination, ...): case matters to smtpd.
 RESTRICTION_NAME = re.compile(r"^(permit|reject|defer|check|warn_if_reject)(_[a-z0-9]+)*$")
+_LINE_BREAK_OR_NUL = re.compile(r"[\r\n\x00]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Characters that are special in POSIX extended and PCRE regular expressions.
 REGEX_SPECIAL = set("\\.^$*+?()[]{}|")
-# What a HELO name may never contain in a table key: it would end the key or
-# the expression, or split the line.
-FORBIDDEN_IN_NAME = re.compile(r"[\s/\x00-\x1f\x7f]")
+_ESCAPES = {ord(char): "\\" + char for char in REGEX_SPECIAL}
 
 
 class AccessTableError(Exception):
-    """Bad input or an unreadable table; the message names the entry or line."""
+    """Bad input or an unreadable table; the message is a sentence naming the entry or line."""
 
 
-_ESCAPES = dict((ord(char), "\\" + char) for char in REGEX_SPECIAL)
-
-
-def regex_escape(literal):
+def regex_escape(literal: str) -> str:
     """Escape every regular-expression metacharacter of ``literal``."""
     return literal.translate(_ESCAPES)
 
 
-_NORMALIZED_ACTIONS = {}
+_NORMALIZED_ACTIONS: dict = {}
 
 
-def normalize_action(action):
-    """The canonical spelling of an action: keyword upper-cased, spaces collapsed."""
+def normalize_action(action) -> str:
+    """The canonical spelling: access(5) keyword upper-cased, a restriction name as written, spaces collapsed."""
     normalized = _NORMALIZED_ACTIONS.get(action)
     if normalized is None:
-        normalized = _NORMALIZED_ACTIONS[action] = _normalize_action(action)
+        words = str(DEFAULT_ACTION if action is None else action).split()
+        if words:
+            keyword = words[0]
+            if keyword.upper() in _KEYWORDS or not RESTRICTION_NAME.match(keyword):
+                keyword = keyword.upper()
+            words[0] = keyword
+        normalized = _NORMALIZED_ACTIONS[action] = " ".join(words)
     return normalized
 
 
-def _normalize_action(action):
-    words = action.split()
-    if not words:
-        return ""
-    keyword = words[0]
-    known = ACTIONS_NO_TEXT + ACTIONS_OPTIONAL_TEXT + tuple(ACTIONS_WITH_ARGUMENT)
-    if keyword.upper() in known or not RESTRICTION_NAME.match(keyword):
-        keyword = keyword.upper()
-    return " ".join([keyword] + words[1:])
+_VALID_ACTIONS: set = set()
 
 
-def validate_action(action):
+def validate_action(action: str) -> None:
     """Raise ValueError with a sentence when ``action`` is not an access(5) result."""
-    if re.search(r"[\r\n\x00]", action):
+    if action in _VALID_ACTIONS:
+        return
+    _check_action(action)
+    _VALID_ACTIONS.add(action)
+
+
+def _check_action(action):
+    if _LINE_BREAK_OR_NUL.search(action):
         raise ValueError("the action spans more than one line or holds a NUL")
     words = action.split()
     if not words:
@@ -89,43 +106,35 @@ def validate_action(action):
     if keyword in ACTIONS_NO_TEXT:
         if argument:
             raise ValueError("action %s takes no text" % keyword)
-        return
-    if keyword in ACTIONS_OPTIONAL_TEXT or NUMERIC_REPLY.match(keyword):
-        return
-    if keyword in ACTIONS_WITH_ARGUMENT:
+    elif keyword in ACTIONS_WITH_ARGUMENT:
         if not ACTIONS_WITH_ARGUMENT[keyword].match(argument):
             raise ValueError("action %s needs an argument of the form %s"
-                             % (keyword, {"PREPEND": "'headername: value'", "FILTER": "transport:destination"}
-                                .get(keyword, "user@domain")))
-        return
-    if (ALL_NUMERICAL.match(words[0]) or RESTRICTION_NAME.match(words[0])) and not argument:
-        return
-    raise ValueError("unknown action %r (see access(5): OK, REJECT [text], DUNNO, 4NN/5NN text, WARN text, "
-                     "PREPEND header: value, HOLD, DISCARD, DEFER, FILTER, REDIRECT, BCC, INFO or a restriction name)"
-                     % words[0])
+                             % (keyword, _ARGUMENT_SHAPES.get(keyword, "user@domain")))
+    elif not (keyword in ACTIONS_OPTIONAL_TEXT or NUMERIC_REPLY.match(keyword)
+              or ((ALL_NUMERICAL.match(words[0]) or RESTRICTION_NAME.match(words[0])) and not argument)):
+        raise ValueError("unknown action %r (see access(5): OK, REJECT [text], DUNNO, 4NN/5NN text, WARN text, "
+                         "PREPEND header: value, HOLD, DISCARD, DEFER, FILTER, REDIRECT, BCC, INFO or a restriction "
+                         "name)" % words[0])
 
 
-def _validate_name(value, what):
-    if not value:
-        raise ValueError("the %s is empty" % what)
-    bad = FORBIDDEN_IN_NAME.search(value)
-    if bad:
-        raise ValueError("the %s contains %r, which would end the table key or expression" % (what, bad.group(0)))
-
-
-def _normalize_ip(value):
-    text = value.strip("[]")
-    if text.lower().startswith("ipv6:"):
-        text = text[5:]
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        raise ValueError("%r is not a valid IPv4 or IPv6 address" % value)
+def parse_expires(value) -> datetime.date | None:
+    """``expires`` as a date: a date, or text ``YYYY-MM-DD`` exactly; raises ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        raise ValueError("expires %s is a date and time; expires takes a date (YYYY-MM-DD)" % value)
+    if isinstance(value, datetime.date):
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and _DATE.match(text):
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError("expires %r is not a date of the form YYYY-MM-DD" % (value,))
 
 
 def _validate_pattern(value):
-    if not value:
-        raise ValueError("the pattern is empty")
     if re.search(r"[\s\x00-\x1f\x7f]", value):
         raise ValueError("the pattern contains whitespace or a control character; use \\s or [[:space:]]")
     if re.search(r"(^|[^\\])(\\\\)*/", value):
@@ -135,37 +144,47 @@ def _validate_pattern(value):
 class Entry:
     """A validated entry; compare its keys with ``key.lower()`` (lookups ignore case)."""
 
-    def __init__(self, index, kind, value, action="OK", comment=None, state="present", expires=None):
-        self.index = index
+    __slots__ = ("where", "kind", "given", "value", "action", "comment", "state", "expires", "expired",
+                 "clients", "broad", "address", "_exact_keys")
+
+    def __init__(self, where, kind, value, action=DEFAULT_ACTION, comment=None, state="present", expires=None,
+                 given=None, clients=(), broad=False, expired=False, address=None):
+        self.where = where              # "entries[3]" or "helo_guard_entries__partners[1]"
         self.kind = kind
-        self.value = value
+        self.given = value if given is None else given   # the value as written (for messages)
+        self.value = value              # host/domain: A-labels, no trailing dot; ip: the client's form
         self.action = action
         self.comment = comment
         self.state = state
         self.expires = expires
-        self.ip = None
+        self.expired = expired          # asked for, but its expiry date has passed: counts as absent
+        self.clients = clients          # normalised addresses/networks the entry is limited to ("" = any)
+        self.broad = broad
+        self.address = address
         self._exact_keys = None
-        if kind == "ip":
-            self.ip = _normalize_ip(value)
 
     @property
-    def label(self):
-        return "entries[%d] (%s=%s)" % (self.index, self.kind, self.value)
+    def label(self) -> str:
+        return "%s (%s=%s)" % (self.where, self.kind, self.given)
 
-    def exact_keys(self):
+    @property
+    def identity(self) -> tuple:
+        """Two entries with one identity describe the same table line(s)."""
+        value = self.value if self.kind == "pattern" else self.value.lower()
+        return self.kind, value, self.clients
+
+    def exact_keys(self) -> list:
         """The exact HELO names this entry matches (host and ip entries)."""
         if self._exact_keys is None:
             if self.kind == "host":
                 self._exact_keys = (self.value.lower(),)
             elif self.kind == "ip":
-                address = str(self.ip)
-                literal = "[%s]" % address if self.ip.version == 4 else "[IPv6:%s]" % address
-                self._exact_keys = (address, literal)
+                self._exact_keys = names.address_literals(self.address)
             else:
                 self._exact_keys = ()
         return list(self._exact_keys)
 
-    def table_keys(self, map_type):
+    def table_keys(self, map_type: str) -> list:
         """The keys written to (and looked up in) a table of ``map_type``."""
         if self.kind == "domain":
             if map_type in REGEXP_TYPES:
@@ -173,67 +192,211 @@ class Entry:
             return [self.value.lower(), "." + self.value.lower()]
         return self.exact_keys()
 
-    def probe_names(self):
-        """Names to ask Postfix about to judge this entry (empty for patterns)."""
-        if self.kind == "domain":
-            return [self.value.lower(), "mailops-probe." + self.value.lower()]
-        return self.exact_keys()
+    def probe_names(self, map_type: str | None = None) -> list:
+        """The HELO names ``postmap -q`` is asked to judge this entry (none for a pattern).
+
+        A domain is asked by its own name and, in a regexp/pcre table, by a
+        name below it; in an indexed table by its two keys. Without a type,
+        only the names every type answers.
+        """
+        if self.kind != "domain":
+            return self.exact_keys()
+        domain = self.value.lower()
+        if map_type is None:
+            return [domain]
+        if map_type in REGEXP_TYPES:
+            return [domain, DOMAIN_PROBE_PREFIX + domain]
+        return self.table_keys(map_type)
 
 
-def _parse_expires(value, label):
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        return value
+def entry_kind(raw, where: str) -> str:
+    """The one kind (host, domain, ip, pattern) of a raw entry; unknown options are refused."""
+    if not isinstance(raw, dict):
+        raise AccessTableError("%s must be a dictionary with one of host, domain, ip or pattern, not a %s."
+                               % (where, names.type_word(raw)))
+    given = [kind for kind in KINDS if raw.get(kind) not in (None, "")]
+    if len(given) != 1:
+        shown = ", ".join("%s=%s" % (kind, raw[kind]) for kind in given) or "no host/domain/ip/pattern"
+        raise AccessTableError("%s (%s): give exactly one of host, domain, ip or pattern." % (where, shown))
+    if not _OPTION_SET.issuperset(raw):
+        unknown = sorted(str(option) for option in raw if option not in _OPTION_SET)
+        raise AccessTableError("%s (%s=%s) has the unknown option(s) %s; known: %s."
+                               % (where, given[0], raw[given[0]], ", ".join(unknown), ", ".join(OPTIONS)))
+    return given[0]
+
+
+def _text_option(raw, option, default=None):
+    value = raw.get(option)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("%s must be text, not a %s" % (option, names.type_word(value)))
+    return str(value)
+
+
+def parse_entry(raw, where: str, map_type: str | None = None, default_state: str = "present",
+                today: datetime.date | None = None) -> Entry:
+    """Validate one raw entry; ``map_type`` None checks what holds for every table type."""
+    kind = entry_kind(raw, where)
+    given = raw[kind]
+    label = "%s (%s=%s)" % (where, kind, given)
     try:
-        return datetime.datetime.strptime(str(value), "%Y-%m-%d").date()
-    except ValueError:
-        raise AccessTableError("%s: expires %r is not a date of the form YYYY-MM-DD" % (label, value))
+        entry = _build(raw, where, kind, map_type, default_state)
+    except ValueError as error:
+        raise AccessTableError("%s: %s." % (label, error)) from None
+    if entry.expires is not None and today is not None and today >= entry.expires:
+        entry.expired = entry.state == "present"
+        entry.state = "absent"
+    return entry
 
 
-def parse_entries(raw_entries, map_type, default_state="present", today=None):
-    """Validate the user's entries; return a list of ``Entry``.
+def _build(raw, where, kind, map_type, default_state):
+    given = _text_option(raw, kind)
+    value, address = given, None
+    if kind == "pattern":
+        if map_type is not None and map_type not in REGEXP_TYPES:
+            raise ValueError("pattern entries need a regexp or pcre table, not %s" % map_type)
+        _validate_pattern(value)
+    elif kind == "ip":
+        address = names.parse_address(value)
+        value = names.address_text(address)
+    else:
+        if kind == "domain":
+            value = value.strip()
+            value = value[1:] if value.startswith(".") else value   # ".example.com" is Postfix's own spelling
+        value = names.hostname(value, kind)
+    action = _text_option(raw, "action", DEFAULT_ACTION)
+    validate_action(action)
+    comment = _text_option(raw, "comment")
+    if comment is not None and _LINE_BREAK_OR_NUL.search(comment):
+        raise ValueError("the comment spans more than one line or holds a NUL")
+    state = raw.get("state") or default_state
+    if state not in STATES:
+        raise ValueError("state must be present or absent, not %r" % (state,))
+    broad = raw.get("broad")
+    if broad not in (None, True, False):
+        raise ValueError("broad must be true or false, not %r" % (broad,))
+    if kind == "domain" and not broad and state == "present":
+        reason = names.broadness(value)
+        if reason:
+            raise ValueError("%s; set broad: true on the entry if that is meant" % reason)
+    clients = raw.get("clients")
+    clients = names.client_networks(clients) if clients not in (None, []) else ()
+    return Entry(where, kind, value, normalize_action(action), comment, state, parse_expires(raw.get("expires")),
+                 given=given, clients=clients, broad=bool(broad), address=address)
 
-    An entry whose ``expires`` date is today or earlier counts as absent.
-    Raises AccessTableError naming the first bad entry.
-    """
-    entries = []
-    for index, raw in enumerate(raw_entries or []):
-        if not isinstance(raw, dict):
-            raise AccessTableError("entries[%d] (%r): each entry must be a dictionary" % (index, raw))
-        given = [kind for kind in KINDS if raw.get(kind) not in (None, "")]
-        if len(given) != 1:
-            shown = ", ".join("%s=%s" % (kind, raw[kind]) for kind in given) or "no host/domain/ip/pattern"
-            raise AccessTableError("entries[%d] (%s): give exactly one of host, domain, ip or pattern" % (index, shown))
-        kind = given[0]
-        value = str(raw[kind])
-        label = "entries[%d] (%s=%s)" % (index, kind, value)
-        action = raw.get("action")
-        action = "OK" if action is None else str(action)
-        comment = raw.get("comment")
-        state = raw.get("state") or default_state
+
+def parse_entries(raw_entries, map_type: str | None, default_state: str = "present",
+                  today: datetime.date | None = None, option: str = "entries") -> list:
+    """Validate the admin's entries; an entry whose ``expires`` is today or earlier counts as absent."""
+    if raw_entries is None:
+        return []
+    if not isinstance(raw_entries, (list, tuple)):
+        raise AccessTableError("%s must be a list of entries, not a %s." % (option, names.type_word(raw_entries)))
+    return [parse_entry(raw, "%s[%d]" % (option, index), map_type, default_state, today)
+            for index, raw in enumerate(raw_entries)]
+
+
+def expiry_warnings(entries) -> list:
+    """A sentence for every entry asked to be present whose expiry date has passed."""
+    return ["%s: expires %s has passed, so the entry counts as absent: it is not written (and is removed if the "
+            "table has it)." % (entry.label, entry.expires) for entry in entries if entry.expired]
+
+
+def probe_expectations(raw_entries, today=None, map_type: str | None = None) -> list:
+    """``[{"key": name, "action": action, "entry": "host x"}]`` for every present, unexpired entry."""
+    if today is None:
+        today = datetime.date.today()
+    elif not isinstance(today, datetime.date):
         try:
-            if kind == "pattern":
-                if map_type not in REGEXP_TYPES:
-                    raise ValueError("pattern entries need a regexp or pcre table, not %s" % map_type)
-                _validate_pattern(value)
-            elif kind == "ip":
-                _normalize_ip(value)
-            else:
-                if kind == "domain":
-                    value = value.strip(".")
-                _validate_name(value, kind)
-            validate_action(action)
-            if comment is not None:
-                comment = str(comment)
-                if re.search(r"[\r\n\x00]", comment):
-                    raise ValueError("the comment spans more than one line or holds a NUL")
-            if state not in ("present", "absent"):
-                raise ValueError("state must be present or absent, not %r" % state)
+            today = parse_expires(today)
         except ValueError as error:
-            raise AccessTableError("%s: %s" % (label, error))
-        expires = _parse_expires(raw.get("expires"), label)
-        if expires is not None and today is not None and today >= expires:
-            state = "absent"
-        entries.append(Entry(index, kind, value, normalize_action(action), comment, state, expires))
-    return entries
+            raise AccessTableError("today: %s." % str(error).replace("expires ", "", 1)) from None
+    expectations = []
+    for entry in parse_entries(raw_entries, None, today=today):
+        if entry.state != "present":
+            continue
+        for key in entry.probe_names(map_type):
+            expectations.append({"key": key, "action": entry.action, "entry": "%s %s" % (entry.kind, entry.given)})
+    return expectations
+
+
+class MergeResult:
+    """The role's merged entries and what the merge decided about them."""
+
+    __slots__ = ("entries", "absent_wins")
+
+    def __init__(self, entries, absent_wins):
+        self.entries = entries            # raw dicts, in order of first appearance
+        self.absent_wins = absent_wins    # one sentence per name an absent entry took off a present one
+
+    def as_dict(self) -> dict:
+        return {"entries": self.entries, "absent_wins": self.absent_wins}
+
+
+def _disagreement(kept, new):
+    """What makes two present entries of one identity disagree (absent entries never do)."""
+    found = []
+    if kept.action != new.action:
+        found.append("action %s vs %s" % (kept.action, new.action))
+    if kept.expires != new.expires:
+        found.append("expires %s vs %s" % (kept.expires or "none", new.expires or "none"))
+    return found
+
+
+def merge_entries(sources) -> MergeResult:
+    """Merge entry lists of several variables (``[(variable_name, entries)]``, in order) into one.
+
+    An entry listed twice is kept once (a later duplicate adds a comment the
+    first lacked). For the same name ``state: absent`` wins over ``present``
+    wherever each is listed: an admin who lists a group's name as absent in
+    host_vars means "not on this host". Two present entries with a different
+    action or expiry date are a conflict: one AccessTableError names every
+    conflict once.
+    """
+    merger = _Merger()
+    for variable_name, raw_entries in sources:
+        for entry, raw in zip(parse_entries(raw_entries, None, option=variable_name), raw_entries or []):
+            merger.add(entry, raw)
+    if merger.conflicts:
+        raise AccessTableError("; ".join(merger.conflicts) + ". Give one action and expiry date per name, or list "
+                               "it as state: absent where it must not be.")
+    return MergeResult(merger.merged, merger.absent_wins)
+
+
+class _Merger:
+    """The state of one merge: the entries kept so far by identity, and what was decided."""
+
+    def __init__(self):
+        self.merged, self.kept, self.absent_wins, self.conflicts = [], {}, [], []
+
+    def add(self, entry, raw):
+        first = self.kept.get(entry.identity)
+        if first is None:
+            self.kept[entry.identity] = [entry, len(self.merged)]
+            self.merged.append(dict(raw))
+        elif entry.state != first[0].state:
+            self._absent_wins(first, entry, raw)
+        else:
+            self._same_state(first, entry, raw)
+
+    def _absent_wins(self, first, entry, raw):
+        earlier, position = first
+        present, absent = (earlier, entry) if entry.state == "absent" else (entry, earlier)
+        self.absent_wins.append("%s is absent and %s present: absent wins, %s %s is not in the table."
+                                % (absent.label, present.label, entry.kind, entry.value))
+        if entry.state == "absent":
+            comment = self.merged[position].get("comment")
+            self.merged[position] = dict(raw)
+            if comment and not raw.get("comment"):
+                self.merged[position]["comment"] = comment
+            first[0] = entry
+
+    def _same_state(self, first, entry, raw):
+        earlier, position = first
+        differences = _disagreement(earlier, entry) if entry.state == "present" else []
+        if differences:
+            self.conflicts.append("%s and %s both list %s %s but disagree (%s)"
+                                  % (earlier.label, entry.label, entry.kind, entry.value, "; ".join(differences)))
+        elif not self.merged[position].get("comment") and raw.get("comment"):
+            self.merged[position]["comment"] = raw["comment"]

@@ -16,14 +16,12 @@ the line only when an absent entry names it (``comment``), since a comment
 written by hand looks the same.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    REGEXP_TYPES,
     AccessTableError,
     regex_escape,
 )

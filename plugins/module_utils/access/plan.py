@@ -13,14 +13,12 @@ line, patterns at the end, and in any case before an existing line that
 Postfix says would answer for one of the new names first (``first_match``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import collections
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    REGEXP_TYPES,
     AccessTableError,
     normalize_action,
 )
@@ -128,162 +126,232 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
     moves new lines up so that they take effect. Returns a ``TablePlan``.
     """
     check_conflicts(entries, map_type)
-    regexp = map_type in REGEXP_TYPES
-    lines = parse_table(old_text, map_type)
-    editor = _Editor(lines)
-    present = [entry for entry in entries if entry.state == "present"]
-    absent = [entry for entry in entries if entry.state == "absent"]
+    planner = _Planner(old_text, entries, map_type, exclusive, first_match or {})
+    planner.match_existing_lines()
+    planner.choose_anchors()
+    planner.choose_layout(layout)
+    planner.place_entries()
+    planner.place_grouped_block(group_size)
+    probes = [(entry, entry.probe_names(map_type)) for entry in entries]
+    return TablePlan(old_text, planner.editor.text(), planner.layout, probes, planner.placed_names)
 
-    def keyed(entry):
-        return entry.kind in ("host", "ip") or (entry.kind == "domain" and not regexp)
 
-    wanted_keys = {}
-    for entry in present:
-        if keyed(entry):
-            for key in entry.table_keys(map_type):
-                wanted_keys.setdefault(key.lower(), entry)
-    wanted_domains = dict((entry.value.lower(), entry) for entry in present if entry.kind == "domain" and regexp)
-    wanted_patterns = dict((entry.value, entry) for entry in present if entry.kind == "pattern")
-    absent_keys = set(key.lower() for entry in absent if keyed(entry) for key in entry.table_keys(map_type))
-    absent_domains = set(entry.value.lower() for entry in absent if entry.kind == "domain" and regexp)
-    absent_patterns = set(entry.value for entry in absent if entry.kind == "pattern")
-    # The module removes a comment line only when an absent entry names it.
-    absent_comments = set(render_comment(entry.comment) for entry in absent if entry.comment)
-    # Lines that hold exactly the names of a commented entry keep their own line in the grouped layout.
-    commented_key_sets = set(frozenset(key.lower() for key in entry.table_keys(map_type))
-                             for entry in present if entry.comment and keyed(entry))
+class _Wanted:
+    """What the entries ask for, by lookup key (names lower-cased: lookups ignore case)."""
 
-    satisfied = {}   # key, ("domain", name) or ("pattern", text) -> line index
-    freed = {}       # the same, for lines that had the wrong action -> line index
-    kept_keys = {}   # exact line index -> the names that stay on it
-    for index, line in enumerate(lines):
-        if line.kind == "exact":
-            kept = []
-            line_action = normalize_action(line.action)
-            for key in line.keys:
-                low = key.lower()
-                if low in absent_keys or (exclusive and low not in wanted_keys):
+    def __init__(self, entries, map_type):
+        self.regexp = map_type in REGEXP_TYPES
+        present = [entry for entry in entries if entry.state == "present"]
+        absent = [entry for entry in entries if entry.state == "absent"]
+        self.present = present
+        self.keys = {}
+        for entry in present:
+            if self.keyed(entry):
+                for key in entry.table_keys(map_type):
+                    self.keys.setdefault(key.lower(), entry)
+        self.domains = {entry.value.lower(): entry for entry in present if entry.kind == "domain" and self.regexp}
+        self.patterns = {entry.value: entry for entry in present if entry.kind == "pattern"}
+        self.absent_keys = {key.lower() for entry in absent if self.keyed(entry) for key in entry.table_keys(map_type)}
+        self.absent_domains = {entry.value.lower() for entry in absent if entry.kind == "domain" and self.regexp}
+        self.absent_patterns = {entry.value for entry in absent if entry.kind == "pattern"}
+        # The module removes a comment line only when an absent entry names it.
+        self.absent_comments = {render_comment(entry.comment) for entry in absent if entry.comment}
+        # Lines that hold exactly the names of a commented entry keep their own line in the grouped layout.
+        self.commented_key_sets = {frozenset(key.lower() for key in entry.table_keys(map_type))
+                                   for entry in present if entry.comment and self.keyed(entry)}
+
+    def keyed(self, entry):
+        """Host and ip entries (and domains of indexed tables) are exact keys."""
+        return entry.kind in ("host", "ip") or (entry.kind == "domain" and not self.regexp)
+
+
+class _Planner:
+    """The state of one comparison; each method is one named step of ``plan_table``."""
+
+    def __init__(self, old_text, entries, map_type, exclusive, first_match):
+        self.map_type = map_type
+        self.exclusive = exclusive
+        self.first_match = first_match
+        self.lines = parse_table(old_text, map_type)
+        self.editor = _Editor(self.lines)
+        self.wanted = _Wanted(entries, map_type)
+        self.satisfied = {}   # key, ("domain", name) or ("pattern", text) -> line index (None: placed new)
+        self.freed = {}       # the same, for lines that had the wrong action -> line index
+        self.kept_keys = {}   # exact line index -> the names that stay on it
+        self.placed_names = []
+        self.grouped_lines = []   # grouped layout: the exact lines that join the grouped block
+        self.new_grouped = []     # and the (name, action) pairs added to it
+        self.layout = "line"
+        self.exact_anchor = self.domain_anchor = self.pattern_anchor = len(self.lines)
+        self.number_to_index = {line.number: index for index, line in enumerate(self.lines)}
+
+    # --- step 1: which existing lines stay, change or go ---
+
+    def match_existing_lines(self):
+        for index, line in enumerate(self.lines):
+            if line.kind == "exact":
+                self._match_exact(index, line)
+            elif line.kind == "domain":
+                self._match_domain(index, line)
+            elif line.kind == "rule" and self.wanted.regexp:
+                self._match_pattern(index, line)
+
+    def _match_exact(self, index, line):
+        wanted = self.wanted
+        kept = []
+        line_action = normalize_action(line.action)
+        for key in line.keys:
+            low = key.lower()
+            if low in wanted.absent_keys or (self.exclusive and low not in wanted.keys):
+                continue
+            if low in wanted.keys:
+                if line_action != wanted.keys[low].action:
+                    self.freed.setdefault(low, index)
                     continue
-                if low in wanted_keys:
-                    if line_action != wanted_keys[low].action:
-                        freed.setdefault(low, index)
-                        continue
-                    if low in satisfied:
-                        continue
-                    satisfied[low] = index
-                kept.append(key)
-            kept_keys[index] = kept
-            if not kept:
-                editor.remove(index, absent_comments)
-            elif kept != line.keys:
-                editor.replacements[index] = render_exact(kept, line.action, map_type)
-        elif line.kind == "domain":
-            low = ("domain", line.domain.lower())
-            if low[1] in absent_domains or (exclusive and low[1] not in wanted_domains) or low in satisfied:
-                editor.remove(index, absent_comments)
-            elif low[1] in wanted_domains and normalize_action(line.action) != wanted_domains[low[1]].action:
-                freed.setdefault(low, index)
-                editor.remove(index, absent_comments)
-            elif low[1] in wanted_domains:
-                satisfied[low] = index
-        elif line.kind == "rule" and regexp:
-            pattern = line.expression[1:-1] if line.expression and line.expression[:1] == "/" \
-                and line.expression.endswith("/") else None
-            key = ("pattern", pattern)
-            if pattern in absent_patterns or (exclusive and pattern not in wanted_patterns) or key in satisfied:
-                editor.remove(index, absent_comments)
-            elif pattern in wanted_patterns:
-                satisfied[key] = index
-                wanted = wanted_patterns[pattern]
-                if normalize_action(line.action or "") != wanted.action:
-                    editor.replacements[index] = [render_pattern(pattern, wanted.action)]
+                if low in self.satisfied:
+                    continue
+                self.satisfied[low] = index
+            kept.append(key)
+        self.kept_keys[index] = kept
+        if not kept:
+            self.editor.remove(index, wanted.absent_comments)
+        elif kept != line.keys:
+            self.editor.replacements[index] = render_exact(kept, line.action, self.map_type)
 
-    last_exact = max([i for i, line in enumerate(lines) if line.kind == "exact"] or [None], key=_none_low)
-    first_domain = min([i for i, line in enumerate(lines) if line.kind == "domain"] or [None], key=_none_high)
-    last_domain = max([i for i, line in enumerate(lines) if line.kind == "domain"] or [None], key=_none_low)
-    end = len(lines)
-    exact_anchor = last_exact + 1 if last_exact is not None else (first_domain if first_domain is not None else end)
-    domain_anchor = last_domain + 1 if last_domain is not None else (
-        last_exact + 1 if last_exact is not None else end)
-    # Patterns follow the module's last line (before later catch-all rules), else the end.
-    pattern_anchor = max(last_domain if last_domain is not None else -1,
-                         last_exact if last_exact is not None else -1) + 1 or end
-    number_to_index = dict((line.number, i) for i, line in enumerate(lines))
+    def _match_domain(self, index, line):
+        wanted = self.wanted
+        name = line.domain.lower()
+        key = ("domain", name)
+        if name in wanted.absent_domains or (self.exclusive and name not in wanted.domains) or key in self.satisfied:
+            self.editor.remove(index, wanted.absent_comments)
+        elif name in wanted.domains and normalize_action(line.action) != wanted.domains[name].action:
+            self.freed.setdefault(key, index)
+            self.editor.remove(index, wanted.absent_comments)
+        elif name in wanted.domains:
+            self.satisfied[key] = index
 
-    placed_names = []
+    def _match_pattern(self, index, line):
+        wanted = self.wanted
+        expression = line.expression
+        pattern = expression[1:-1] if expression and expression[:1] == "/" and expression.endswith("/") else None
+        key = ("pattern", pattern)
+        if pattern in wanted.absent_patterns or (self.exclusive and pattern not in wanted.patterns) \
+                or key in self.satisfied:
+            self.editor.remove(index, wanted.absent_comments)
+        elif pattern in wanted.patterns:
+            self.satisfied[key] = index
+            entry = wanted.patterns[pattern]
+            if normalize_action(line.action or "") != entry.action:
+                self.editor.replacements[index] = [render_pattern(pattern, entry.action)]
 
-    def place(names, anchor):
+    # --- step 2: where new lines go ---
+
+    def choose_anchors(self):
+        """Exact names after the last exact line (before the broader domains), domains after the last
+        domain line, patterns after the module's last line (before later catch-all rules), else the end."""
+        exact = [index for index, line in enumerate(self.lines) if line.kind == "exact"]
+        domains = [index for index, line in enumerate(self.lines) if line.kind == "domain"]
+        end = len(self.lines)
+        last_exact = exact[-1] if exact else None
+        last_domain = domains[-1] if domains else None
+        if last_exact is not None:
+            self.exact_anchor = last_exact + 1
+        elif domains:
+            self.exact_anchor = domains[0]
+        self.domain_anchor = last_domain + 1 if last_domain is not None else self.exact_anchor if exact else end
+        self.pattern_anchor = max(last_domain if last_domain is not None else -1,
+                                  last_exact if last_exact is not None else -1) + 1 or end
+
+    def place(self, names, anchor):
         """Move ``anchor`` up to an existing line Postfix would answer one of ``names`` with."""
-        placed_names.extend(names)
+        self.placed_names.extend(names)
         for name in names:
-            index = number_to_index.get((first_match or {}).get(name.lower()))
-            if index is not None and index < anchor and not editor.removed(index):
+            index = self.number_to_index.get(self.first_match.get(name.lower()))
+            if index is not None and index < anchor and not self.editor.removed(index):
                 anchor = index
         return anchor
 
-    exact_names = set(wanted_keys) | set(key.lower() for kept in kept_keys.values() for key in kept)
-    resolved = resolve_layout(layout, map_type, len(exact_names))
-    grouped_lines = []  # grouped layout: the exact lines that join the grouped block
-    new_grouped = []    # and the (name, action) pairs added to it
-    if resolved == "grouped":
-        for index, kept in sorted(kept_keys.items()):
-            if kept and frozenset(key.lower() for key in kept) not in commented_key_sets:
-                line = lines[index]
-                grouped_lines.append((index, (normalize_action(line.action), kept, line.content, line.keys)))
-                editor.replacements[index] = []
+    # --- step 3: line or grouped layout ---
 
-    for entry in present:
-        if keyed(entry):
-            keys = entry.table_keys(map_type)
-            missing = [key for key in keys if key.lower() not in satisfied]
-            if not missing:
-                _ensure_comment(editor, entry, set(satisfied[key.lower()] for key in keys), keys)
-                continue
-            for key in missing:
-                satisfied[key.lower()] = None
-            if resolved == "grouped" and not entry.comment:
-                new_grouped.extend((key, entry.action) for key in missing)
-                continue
-            freed_at = [freed[key.lower()] for key in keys if key.lower() in freed]
-            beside = [satisfied[key.lower()] for key in keys if satisfied.get(key.lower()) is not None]
-            if freed_at:
-                position = min(freed_at)
-            elif beside:
-                position = max(beside) + 1
+    def choose_layout(self, layout):
+        exact_names = set(self.wanted.keys) | {key.lower() for kept in self.kept_keys.values() for key in kept}
+        self.layout = resolve_layout(layout, self.map_type, len(exact_names))
+        if self.layout != "grouped":
+            return
+        for index, kept in sorted(self.kept_keys.items()):
+            if kept and frozenset(key.lower() for key in kept) not in self.wanted.commented_key_sets:
+                line = self.lines[index]
+                self.grouped_lines.append((index, (normalize_action(line.action), kept, line.content, line.keys)))
+                self.editor.replacements[index] = []
+
+    # --- step 4: a line for every entry not yet satisfied ---
+
+    def place_entries(self):
+        for entry in self.wanted.present:
+            if self.wanted.keyed(entry):
+                self._place_exact(entry)
+            elif entry.kind == "domain":
+                self._place_domain(entry)
             else:
-                position = place(entry.probe_names(), exact_anchor)
-            texts = ([render_comment(entry.comment)] if entry.comment else []) + \
-                render_exact(missing, entry.action, map_type)
-            editor.insert(position, texts, rank=0)
-        elif entry.kind == "domain":
-            key = ("domain", entry.value.lower())
-            if key in satisfied:
-                _ensure_comment(editor, entry, set([satisfied[key]]))
-                continue
-            satisfied[key] = None
-            position = freed.get(key)
-            if position is None:
-                position = place(entry.probe_names(), domain_anchor)
-            texts = ([render_comment(entry.comment)] if entry.comment else []) + [render_domain(entry.value, entry.action)]
-            editor.insert(position, texts, rank=1)
-        else:
-            key = ("pattern", entry.value)
-            if key in satisfied:
-                continue
-            satisfied[key] = None
-            texts = ([render_comment(entry.comment)] if entry.comment else []) + [render_pattern(entry.value, entry.action)]
-            editor.insert(pattern_anchor, texts, rank=2)
+                self._place_pattern(entry)
 
-    if grouped_lines or new_grouped:
-        if grouped_lines:
-            position = grouped_lines[0][0]
+    def _place_exact(self, entry):
+        satisfied = self.satisfied
+        keys = entry.table_keys(self.map_type)
+        missing = [key for key in keys if key.lower() not in satisfied]
+        if not missing:
+            _ensure_comment(self.editor, entry, {satisfied[key.lower()] for key in keys}, keys)
+            return
+        for key in missing:
+            satisfied[key.lower()] = None
+        if self.layout == "grouped" and not entry.comment:
+            self.new_grouped.extend((key, entry.action) for key in missing)
+            return
+        freed_at = [self.freed[key.lower()] for key in keys if key.lower() in self.freed]
+        beside = [satisfied[key.lower()] for key in keys if satisfied.get(key.lower()) is not None]
+        if freed_at:
+            position = min(freed_at)
+        elif beside:
+            position = max(beside) + 1
         else:
-            position = place([key for key, _action in new_grouped], exact_anchor)
-        rendered = regroup([group for _index, group in grouped_lines], new_grouped, map_type, group_size)
-        editor.insertions[position].insert(0, (-1, 0, rendered))
+            position = self.place(entry.probe_names(self.map_type), self.exact_anchor)
+        self.editor.insert(position, _with_comment(entry, render_exact(missing, entry.action, self.map_type)), rank=0)
 
-    probes = [(entry, entry.probe_names() if regexp else entry.table_keys(map_type)) for entry in entries]
-    return TablePlan(old_text, editor.text(), resolved, probes, placed_names)
+    def _place_domain(self, entry):
+        key = ("domain", entry.value.lower())
+        if key in self.satisfied:
+            _ensure_comment(self.editor, entry, {self.satisfied[key]})
+            return
+        self.satisfied[key] = None
+        position = self.freed.get(key)
+        if position is None:
+            position = self.place(entry.probe_names(self.map_type), self.domain_anchor)
+        self.editor.insert(position, _with_comment(entry, [render_domain(entry.value, entry.action)]), rank=1)
+
+    def _place_pattern(self, entry):
+        key = ("pattern", entry.value)
+        if key in self.satisfied:
+            return
+        self.satisfied[key] = None
+        self.editor.insert(self.pattern_anchor, _with_comment(entry, [render_pattern(entry.value, entry.action)]),
+                           rank=2)
+
+    # --- step 5: the grouped block ---
+
+    def place_grouped_block(self, group_size):
+        if not (self.grouped_lines or self.new_grouped):
+            return
+        if self.grouped_lines:
+            position = self.grouped_lines[0][0]
+        else:
+            position = self.place([key for key, _action in self.new_grouped], self.exact_anchor)
+        rendered = regroup([group for _index, group in self.grouped_lines], self.new_grouped, self.map_type,
+                           group_size)
+        self.editor.insertions[position].insert(0, (-1, 0, rendered))
+
+
+def _with_comment(entry, texts):
+    return ([render_comment(entry.comment)] if entry.comment else []) + texts
 
 
 def _ensure_comment(editor, entry, line_indexes, keys=None):
@@ -300,14 +368,6 @@ def _ensure_comment(editor, entry, line_indexes, keys=None):
     if line.comment_line is None or line.comment_line.content != wanted:
         # An older comment stays where it is: the module cannot tell it from one written by hand.
         editor.insert(index, [wanted], rank=3)
-
-
-def _none_low(value):
-    return -1 if value is None else value
-
-
-def _none_high(value):
-    return float("inf") if value is None else value
 
 
 __all__ = ["AccessTableError", "LAYOUTS", "TablePlan", "plan_table", "resolve_layout"]

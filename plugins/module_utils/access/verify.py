@@ -13,17 +13,15 @@ table): matching depends only on the keys and expressions, so Postfix's
 answer names the winning line and still carries its action.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    REGEXP_TYPES,
     AccessTableError,
     normalize_action,
 )
@@ -36,6 +34,11 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.lines impor
 LINE_TAG = "mailops-line-"
 TAGGED_ANSWER = re.compile(r"^%s(\d+)(?: (.*))?$" % LINE_TAG)
 SYNTAX_PROBE = "mailops-syntax-probe.invalid"
+# HELO names no entry can mean all at once: a bare word, an unlisted name in
+# upper case, address literals of both families and a reserved name. A
+# pattern that Postfix answers all of them with matches every HELO name.
+UNLISTED_NAMES = ("x", "MAILOPS-UNLISTED.EXAMPLE", "[192.0.2.255]", "[IPv6:2001:db8::ffff]", "localhost",
+                  SYNTAX_PROBE)
 WARNING_LINE = re.compile(r", line (\d+):")
 
 
@@ -155,7 +158,9 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
     still matched, and Postfix's own warnings about other lines.
     """
     # One name no entry covers makes Postfix read (and judge) the whole table even for patterns alone.
-    names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names) | set([SYNTAX_PROBE]))
+    patterns = [entry for entry, _names in plan.probes if entry.kind == "pattern" and entry.state == "present"]
+    unlisted = UNLISTED_NAMES if patterns else (SYNTAX_PROBE,)
+    names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names) | set(unlisted))
     path = _write_table(work_dir, "candidate", plan.new_text, map_type, run_command, config_dir)
     chunks, whole_table_names = exact_line_chunks(plan.new_text, map_type, names)
     answers, postfix_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, whole_table_names)
@@ -167,6 +172,8 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
         answers.update(chunk_answers)
     _raise_for_entry_lines(plan, map_type, postfix_warnings, path)
     warnings = ["Postfix: %s" % warning.replace(path, "<candidate table>") for warning in postfix_warnings]
+    if patterns and all(name in answers for name in UNLISTED_NAMES):
+        warnings.extend(_catch_all_warnings(run_command, config_dir, work_dir, map_type, plan, patterns))
     mismatched = []
     for entry, probe_names in plan.probes:
         for name in probe_names:
@@ -192,6 +199,20 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
                             % (entry.label, name, answer, winner["line"] if winner else 0,
                                winner["text"] if winner else "?"))
     return warnings
+
+
+def _catch_all_warnings(run_command, config_dir, work_dir, map_type, plan, patterns):
+    """A warning for each pattern entry whose line Postfix answers every unlisted name with."""
+    winners, _warnings = winning_lines(run_command, config_dir, work_dir, map_type, plan.new_text,
+                                       list(UNLISTED_NAMES))
+    lines = {winner["text"] for winner in winners.values()}
+    if len(winners) != len(UNLISTED_NAMES) or len(lines) != 1:
+        return []
+    line_text = lines.pop()
+    return ["%s: Postfix answers every HELO name with this pattern's line (%s): it matched %s, which no entry "
+            "lists, so the entry exempts every client; anchor the expression (^...$) if that is not meant."
+            % (entry.label, line_text, ", ".join(UNLISTED_NAMES))
+            for entry in patterns if _entry_wrote(entry, line_text, map_type)]
 
 
 def _raise_for_entry_lines(plan, map_type, postfix_warnings, path):

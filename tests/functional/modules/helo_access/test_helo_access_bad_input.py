@@ -15,8 +15,9 @@ BAD_ENTRIES = [
     ({"ip": "50.0.0.256"}, "entries[1] (ip=50.0.0.256): '50.0.0.256' is not a valid IPv4 or IPv6 address"),
     ({"ip": "2001:db8:::25"}, "entries[1] (ip=2001:db8:::25): '2001:db8:::25' is not a valid"),
     ({"host": "mx.example", "action": "ACCEPT"}, "entries[1] (host=mx.example): unknown action 'ACCEPT'"),
-    ({"host": "mx.example", "ip": "50.0.0.1"}, "entries[1] (host=mx.example, ip=50.0.0.1): give exactly one"),
-    ({"action": "OK"}, "entries[1] (no host/domain/ip/pattern): give exactly one"),
+    # The argument spec's declarative rules (mutually_exclusive / required_one_of on the suboptions) answer these.
+    ({"host": "mx.example", "ip": "50.0.0.1"}, "parameters are mutually exclusive: host|domain|ip|pattern found in entries"),
+    ({"action": "OK"}, "one of the following is required: host, domain, ip, pattern found in entries"),
     ({"pattern": "^(mx"}, "entries[1] (pattern=^(mx): Postfix rejects the table line '/^(mx/ OK'"),
     ({"pattern": "^a/b$"}, "entries[1] (pattern=^a/b$): the pattern contains an unescaped '/'"),
     ({"host": "mx.example", "action": "REJECT no\nOK"}, "entries[1] (host=mx.example): the action spans more than one line"),
@@ -42,5 +43,5 @@ def test_pattern_in_an_indexed_table_is_refused(table_factory):
     table.write("good.example OK\n")
     result = table.run([{"pattern": "^mx"}])
     assert result["failed"] is True
-    assert result["msg"] == "entries[0] (pattern=^mx): pattern entries need a regexp or pcre table, not hash"
+    assert result["msg"] == "entries[0] (pattern=^mx): pattern entries need a regexp or pcre table, not hash."
     assert table.text() == "good.example OK\n"

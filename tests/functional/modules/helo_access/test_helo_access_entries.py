@@ -119,7 +119,7 @@ def test_backup_and_file_attributes_without_a_main_cf_beside_the_table(table):
 
 def test_explicit_config_dir_needs_a_main_cf(table, tmp_path):
     result = table.run([{"host": "a.example"}], config_dir=str(tmp_path))
-    assert result["failed"] is True and result["msg"] == "config_dir %s has no main.cf" % tmp_path
+    assert result["failed"] is True and result["msg"] == "config_dir %s has no main.cf." % tmp_path
     assert not os.path.exists(table.path)
 
 

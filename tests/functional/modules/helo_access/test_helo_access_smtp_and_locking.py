@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+from tests.functional.modules.postconf.test_postconf_edit import processes_holding_open
 from tests.harness.ansible_run import run_module
 from tests.harness.smtp_probe import probe, verdict
 
@@ -32,18 +33,6 @@ def test_smtpd_accepts_the_listed_helo_and_rejects_a_near_miss(sandbox_factory):
     assert replies["50.0.0.10"][:2] == ("RCPT TO", 504), replies  # not fully qualified
 
 
-def _blocked_flock_waiters(path):
-    """PIDs waiting for an flock on ``path`` (the ``->`` lines of /proc/locks)."""
-    inode = os.stat(path).st_ino
-    waiters = []
-    with open("/proc/locks") as locks:
-        for line in locks:
-            fields = line.split()
-            if "->" in fields and "FLOCK" in fields and fields[-3].endswith(":%d" % inode):
-                waiters.append(int(fields[-4]))
-    return waiters
-
-
 def test_module_waits_for_the_lock_held_by_another_writer(table):
     table.write("/^first\\.example$/ OK\n")
     directory = os.path.dirname(table.path)
@@ -54,9 +43,11 @@ def test_module_waits_for_the_lock_held_by_another_writer(table):
         worker = threading.Thread(target=lambda: outcome.update(table.run([{"host": "second.example"}])))
         worker.start()
         deadline = time.monotonic() + 60
-        while not _blocked_flock_waiters(directory) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _blocked_flock_waiters(directory), "the module never waited for the directory lock"
+        while not processes_holding_open(directory) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_holding_open(directory), "the module never opened the directory to lock it"
+        time.sleep(1)
+        assert worker.is_alive(), outcome
         assert table.text() == "/^first\\.example$/ OK\n"  # nothing written while the lock is held
     finally:
         fcntl.flock(lock_descriptor, fcntl.LOCK_UN)

@@ -60,4 +60,12 @@ def test_hash_table_is_answered_from_a_copy_and_the_live_index_is_untouched(conf
 def test_missing_table_fails_with_a_sentence(tmp_path):
     shutil.rmtree(str(tmp_path), ignore_errors=True)
     result = run_module("mailops.postfix.helo_access_info", {"path": str(tmp_path / "nope"), "query": ["a"]})
-    assert result["failed"] is True and result["msg"] == "%s does not exist" % (tmp_path / "nope")
+    assert result["failed"] is True and result["msg"] == "%s does not exist." % (tmp_path / "nope")
+
+
+def test_a_directory_is_named_as_a_directory(tmp_path):
+    directory = tmp_path / "helo_dir"
+    directory.mkdir()
+    result = run_module("mailops.postfix.helo_access_info", {"path": str(directory), "query": ["a.example"]})
+    assert result["failed"] is True
+    assert result["msg"] == "%s is a directory, not a regular file; nothing was changed" % directory

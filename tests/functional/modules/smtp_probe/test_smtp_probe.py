@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """mailops.postfix.smtp_probe through ansible-playbook, against a real smtpd."""
 
+import pytest
+
 from tests.harness.ansible_run import run_module
 from tests.harness.sandbox import SANDBOX_DOMAIN
 
@@ -53,4 +55,38 @@ def test_a_closed_port_fails_with_a_sentence(sandbox_factory):
     instance = sandbox_factory(STRICT, start=False)
     result = run_module("mailops.postfix.smtp_probe", probe_args(instance, helo="mx.example.org"))
     assert result["failed"] is True
-    assert result["msg"].startswith("SMTP dialog with 127.0.0.1 port %d failed:" % instance.port), result["msg"]
+    assert result["msg"] == ("The SMTP dialog with 127.0.0.1 port %d failed: the connection was refused (nothing "
+                             "listens on that port?)." % instance.port), result["msg"]
+
+
+def test_omitting_helo_sends_none_as_documented(sandbox_factory):
+    instance = sandbox_factory(STRICT)
+    result = run_module("mailops.postfix.smtp_probe", probe_args(instance))
+    assert not result.get("failed"), result
+    assert [(step["step"], step["code"]) for step in result["steps"]] == [("CONNECT", 220), ("MAIL FROM", 503)]
+
+
+# Options refused before any connection (issue 12): each a sentence naming the option, the value and the rule.
+BAD_OPTIONS = [
+    ({"port": 0}, "port 0 is not a TCP port: give 1 to 65535."),
+    ({"port": 70000}, "port 70000 is not a TCP port: give 1 to 65535."),
+    ({"port": -25}, "port -25 is not a TCP port: give 1 to 65535."),
+    ({"timeout": 0}, "timeout 0 is out of range: give 1 to 600 seconds."),
+    ({"timeout": -1}, "timeout -1 is out of range: give 1 to 600 seconds."),
+    ({"timeout": 86400}, "timeout 86400 is out of range: give 1 to 600 seconds."),
+    ({"send_helo": True}, "send_helo is True but all of the following are missing: helo"),
+    ({"helo": "two words"}, "helo 'two words' must be one word (a hostname or an address literal)."),
+    ({"helo": ""}, "helo '' must be one word"),
+    ({"helo": "a.example", "mail_from": "x@example.org\nRSET"}, "mail_from 'x@example.org\\nRSET' contains a line break"),
+    ({"helo": "a.example", "source_address": "not-an-address"}, "source_address 'not-an-address' is not an IPv4"),
+    ({"helo": "a.example", "address": "a b"}, "address 'a b' is empty or contains whitespace"),
+]
+
+
+@pytest.mark.parametrize("options, message", BAD_OPTIONS, ids=[str(index) for index in range(len(BAD_OPTIONS))])
+def test_bad_options_fail_with_a_sentence_before_connecting(options, message):
+    args = {"address": "127.0.0.1", "rcpt_to": "postmaster@" + SANDBOX_DOMAIN}  # nothing connects: no sandbox
+    args.update(options)
+    result = run_module("mailops.postfix.smtp_probe", args)
+    assert result["failed"] is True and result["msg"].startswith(message), result["msg"]
+    assert "Traceback" not in str(result) and "Errno" not in result["msg"]

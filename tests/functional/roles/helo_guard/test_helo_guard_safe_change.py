@@ -64,7 +64,9 @@ def assert_untouched(instance, before, reloads):
 @pytest.mark.parametrize("bad_vars, postfix_says", [
     ({"helo_guard_restrictions": ["permit_mynetworks", "check_helo_access nosuchtype:/x"]},
      "type nosuchtype is not supported by this Postfix"),
-    ({"helo_guard_restrictions": ["permit_mynetworks", "reject_bogus_helo_thing"]},
+    # (names the table: a list without any check_helo_access is refused by the role before Postfix is asked)
+    ({"helo_guard_restrictions": ["permit_mynetworks", "check_helo_access regexp:{{ helo_guard_table_path }}",
+                                  "reject_bogus_helo_thing"]},
      "'reject_bogus_helo_thing' is not a restriction this smtpd knows"),
     ({"helo_guard_restrictions": ["check_helo_access regexp:/nonexistent/helo_access", "reject_non_fqdn_helo_hostname"]},
      "/nonexistent/helo_access"),

@@ -89,8 +89,8 @@ def test_indexed_tables_get_plain_keys():
 
 
 def test_conflicting_entries_are_refused():
-    with pytest.raises(AccessTableError, match=r"entries\[1\] \(ip=50.0.0.1\) conflicts with entries\[0\]"):
-        plan("", [{"host": "50.0.0.1"}, {"ip": "50.0.0.1", "action": "REJECT"}])
+    with pytest.raises(AccessTableError, match=r"entries\[1\] \(ip=\[50.0.0.1\]\) conflicts with entries\[0\]"):
+        plan("", [{"ip": "50.0.0.1"}, {"ip": "[50.0.0.1]", "action": "REJECT"}])
 
 
 def test_grouped_layout_is_sorted_split_evenly_and_stable():
