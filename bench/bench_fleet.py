@@ -11,7 +11,7 @@ first run, baseline first run, rollout no-change run, baseline no-change run.
 Before each first run the hosts go back to their pristine main.cf and no table.
 
 Settings records (goal null) measure what an operator can change, on the
-smallest size's no-change run: pipelining off, and twice the forks.
+smallest size's no-change run: pipelining off, twice the forks, strategy free.
 """
 
 import json
@@ -112,8 +112,8 @@ class _FleetRuns:
         for host in self.fleet.hosts[:count]:
             reset_to_pristine(host.postfix.config_dir)
 
-    def rollout(self, count, extra=()):
-        return measure.run_playbook(self.playbook, inventory=self.inventories[count],
+    def rollout(self, count, extra=(), env=None):
+        return measure.run_playbook(self.playbook, inventory=self.inventories[count], env=env,
                                     extra_args=self.extra + ["--forks", str(FORKS)] + list(extra))
 
     def copy_and_command(self, count):
@@ -155,6 +155,7 @@ def fleet_scale(sizes, reps, log):
                 for key, run in (("first", first), ("base first", base_first), ("no-change", again),
                                  ("base no-change", base_again)):
                     walls.setdefault((count, key), []).append(run.wall_s)
+                    walls[(count, key, "last")] = run
                 for host in fleet.hosts[:count]:
                     os.unlink(os.path.join(host.postfix.config_dir, "helo_access.copy"))
                 log("  rep %d, %d hosts: rollout %.1f/%.1f s, copy and command %.1f/%.1f s (first/no-change)"
@@ -176,10 +177,14 @@ def _records(sizes, reps, walls, how):
     for phase in ("first", "no-change"):
         for count in sizes:
             ours = measure.median(walls[(count, phase)])
+            last = walls[(count, phase, "last")]
+            slowest = sorted(last.tasks, key=lambda task: -task["seconds"])[:8]
             records.append(results.record(
                 "rollout %d hosts, forks %d, %s run" % (count, FORKS, phase), "playbook", ours,
                 "one copy + one command per host, same hosts and forks", measure.median(walls[(count, "base " + phase)]),
-                goal=GOALS[phase], reps=reps, playbook=how, per_host_s=round(ours / count, 3)))
+                goal=GOALS[phase], reps=reps, playbook=how, per_host_s=round(ours / count, 3),
+                tasks_run=len(last.ran_tasks()), module_calls=len(last.module_calls()),
+                slowest_tasks=[[task["name"], round(task["seconds"], 2)] for task in slowest]))
     return records
 
 
@@ -189,11 +194,12 @@ def _settings_records(runs, count, log):
     Each variant runs right after a run with the defaults (pipelining on,
     forks 10), so a busy moment hits both of a pair; one pair per variant.
     """
-    variants = (("pipelining off, forks %d" % FORKS, ["-e", "ansible_ssh_pipelining=false"]),
-                ("pipelining on, forks %d" % (2 * FORKS), ["--forks", str(2 * FORKS)]))
+    variants = (("pipelining off, forks %d" % FORKS, ["-e", "ansible_ssh_pipelining=false"], None),
+                ("pipelining on, forks %d" % (2 * FORKS), ["--forks", str(2 * FORKS)], None),
+                ("strategy free, forks %d" % FORKS, [], {"ANSIBLE_STRATEGY": "free"}))
     records = []
-    for label, extra in variants:
-        pair = [runs.rollout(count), runs.rollout(count, extra)]
+    for label, extra, env in variants:
+        pair = [runs.rollout(count), runs.rollout(count, extra, env)]
         for run in pair:
             if run.changed_count():
                 raise measure.BenchError("no-change rollout (%s) changed %s" % (label, run.changed_tasks()))

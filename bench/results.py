@@ -9,6 +9,7 @@ the time of copy" is ``goal = 1.5``. Records without a goal (``goal`` and
 """
 
 import json
+import os
 
 # What a record's ratio is a ratio of.
 MEASURES = {
@@ -96,3 +97,18 @@ def write_json(path, entries, environment, kept=(), order=()):
     with open(path, "w") as results_file:
         json.dump(by_benchmark_order, results_file, indent=2)
         results_file.write("\n")
+
+
+def merge_files(path, other_paths, order=()):
+    """Records of ``other_paths`` replace those of the same benchmarks in ``path``; returns what was written."""
+    combined = load(path) if os.path.exists(path) else []
+    for other_path in other_paths:
+        incoming = load(other_path)
+        benchmarks = {entry.get("benchmark") for entry in incoming}
+        combined = [entry for entry in combined if entry.get("benchmark") not in benchmarks] + incoming
+    rank = {name: index for index, name in enumerate(order)}
+    combined.sort(key=lambda entry: rank.get(entry.get("benchmark"), len(rank)))
+    with open(path, "w") as results_file:
+        json.dump(combined, results_file, indent=2)
+        results_file.write("\n")
+    return combined

@@ -19,7 +19,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCHMARKS = ("lineinfile", "copy", "role", "lookup", "fleet", "maillog", "preflight")
 
 # Sizes and repetitions: the full run (make bench) and the smoke run (make bench-smoke).
-FULL = {"lineinfile_entries": 200, "copy_sizes": (1000, 10000, 100000), "lookup_entries": 10000,
+FULL = {"lineinfile_entries": 200, "copy_sizes": (10000, 100000), "lookup_entries": 10000,
         "lookup_queries": 1000, "fleet_sizes": (20, 50), "fleet_reps": 1, "reps": 3, "lookup_reps": 5,
         "run_timeout": 300, "maillog_lines": 1000000}
 SMOKE = {"lineinfile_entries": 10, "copy_sizes": (500, 5000), "lookup_entries": 1000,
@@ -81,7 +81,15 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, help="repetitions per measurement (median is reported)")
     parser.add_argument("--out", help="results JSON (default bench/results.json, smoke: .cache/bench/...)")
     parser.add_argument("--table", action="store_true", help="print the table of --out (or bench/results.json) and exit")
+    parser.add_argument("--merge", action="append", metavar="FILE",
+                        help="put the records of FILE (another run's --out) into --out, replacing those of the same "
+                             "benchmarks, print the table and exit (two streams of one session, run side by side)")
     args = parser.parse_args(argv)
+    if args.merge:
+        out = args.out or os.path.join(TOP, "bench", "results.json")
+        merged = results.merge_files(out, args.merge, BENCHMARKS)
+        print(results.format_table(merged))
+        return 0
     if args.table:
         print(results.format_table(results.load(args.out or os.path.join(TOP, "bench", "results.json"))))
         return 0

@@ -23,9 +23,9 @@ options:
     description:
       - The entries to manage. Each has exactly one of O(entries[].host), O(entries[].domain),
         O(entries[].ip) or O(entries[].pattern).
+      - Exactly one of O(entries) and O(entries_file) is required.
     type: list
     elements: dict
-    required: true
     suboptions:
       host:
         description: An exact HELO hostname, for example C(mxbox50.bitwiz.net) (matched without regard to case).
@@ -76,6 +76,27 @@ options:
             public suffix.
         type: bool
         default: false
+  entries_file:
+    description:
+      - A YAML or JSON file on the controller holding the list of entries, each as O(entries) takes them.
+        It is found like the C(src) of M(ansible.builtin.copy) (a role's C(files/), the playbook's directory).
+      - The file is sent to the host as it is (YAML converted to JSON on the controller) and validated there by
+        the same rules as O(entries); Ansible does not template it. For thousands of entries this is much faster
+        than O(entries), whose list Ansible templates, validates and returns in the task result
+        (measured in C(docs/performance.md)).
+    type: path
+    version_added: 0.1.0
+  verdict_dir:
+    description:
+      - Where the module keeps Postfix's verdict on the table it last wrote or found (one small JSON file per
+        verdict, outside the Postfix config dir, the newest 64 kept).
+      - A run that finds the table already as wanted, with the same entries, Postfix binary and C(main.cf) as a
+        recorded verdict, repeats that verdict's warnings (RV(verdict=recorded)) instead of asking Postfix again.
+        Anything else asks Postfix (C(postmap -q)).
+      - An empty string asks Postfix on every run and records nothing.
+    type: path
+    default: /var/cache/mailops-postfix/helo_access
+    version_added: 0.1.0
   state:
     description: The default state of the entries.
     type: str
@@ -196,13 +217,30 @@ backup_file:
   returned: changed and backup requested
   type: str
   sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
+verdict:
+  description:
+    - V(postmap) when Postfix judged the table in this run; V(recorded) when the table was already as wanted and
+      the recorded verdict on exactly this table, these entries, this Postfix and this C(main.cf) was repeated.
+  returned: always
+  type: str
+  sample: postmap
+backup_file:
+  description: The backup copy, when O(backup=true) and the table changed.
+  returned: changed and backup requested
+  type: str
+  sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
 """
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.validation import check_mutually_exclusive, check_required_one_of
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, TableBackend, TableRequest
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
 ENTRY_OPTIONS = dict(
@@ -217,13 +255,17 @@ ENTRY_OPTIONS = dict(
     clients=dict(type="list", elements="str"),
     broad=dict(type="bool", default=False),
 )
+ENTRIES_SPEC = dict(type="list", elements="dict", options=ENTRY_OPTIONS,
+                    mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)])
+ENTRY_DEFAULTS = {name: option.get("default") for name, option in ENTRY_OPTIONS.items()}
 
 ARGUMENT_SPEC = dict(
     path=dict(type="path", default="/etc/postfix/helo_access"),
     type=dict(type="str", default="regexp", choices=list(maps.HELO_TABLE_TYPES)),
     config_dir=dict(type="path"),
-    entries=dict(type="list", elements="dict", required=True, options=ENTRY_OPTIONS,
-                 mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)]),
+    entries=ENTRIES_SPEC,
+    entries_file=dict(type="path"),
+    verdict_dir=dict(type="path", default=DEFAULT_VERDICT_DIR),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     exclusive=dict(type="bool", default=False),
     layout=dict(type="str", default="auto", choices=list(LAYOUTS)),
@@ -233,13 +275,62 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def raw_entries(module):
+    """The entries as given: the option, or the list in entries_file, validated by the same spec."""
+    entries_file = module.params["entries_file"]
+    if entries_file is None:
+        return module.params["entries"]
+    try:
+        with open(entries_file, "rb") as list_file:
+            listed = json.loads(list_file.read())
+    except OSError as error:
+        module.fail_json(msg="entries_file %s cannot be read: %s." % (entries_file, error.strerror))
+    except ValueError:
+        module.fail_json(msg="entries_file %s does not hold a JSON (or YAML) list of entries." % entries_file)
+    if not isinstance(listed, list):
+        module.fail_json(msg="entries_file %s must hold a list of entries, not a single value." % entries_file)
+    if all(_plain_entry(entry) for entry in listed):
+        return [dict(ENTRY_DEFAULTS, **entry) for entry in listed]
+    validated = ArgumentSpecValidator(dict(entries=ENTRIES_SPEC)).validate(dict(entries=listed))
+    if validated.error_messages:
+        module.fail_json(msg="entries_file %s: %s." % (entries_file, "; ".join(validated.error_messages)))
+    return validated.validated_parameters["entries"]
+
+
+def _plain_entry(entry):
+    """True when the entries spec would only add defaults to ``entry``.
+
+    Known options, each a string of a string option (in its choices, if it
+    has any), and the spec's rules hold: the spec's validator would return the
+    entry as it is plus the defaults, so that is what it gets without running
+    the validator per entry (100,000 entries: seconds). Anything else goes
+    through the validator, with its conversions and its messages.
+    """
+    if not isinstance(entry, dict):
+        return False
+    for name, value in entry.items():
+        option = ENTRY_OPTIONS.get(name)
+        if option is None or option.get("type") != "str" or not isinstance(value, str):
+            return False
+        if "choices" in option and value not in option["choices"]:
+            return False
+    try:
+        check_mutually_exclusive(ENTRIES_SPEC["mutually_exclusive"], entry)
+        check_required_one_of(ENTRIES_SPEC["required_one_of"], entry)
+    except TypeError:
+        return False
+    return True
+
+
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, add_file_common_args=True, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("entries", "entries_file")],
+                           required_one_of=[("entries", "entries_file")], add_file_common_args=True,
+                           supports_check_mode=True)
     params = module.params
-    request = TableRequest(path=params["path"], map_type=params["type"], entries=params["entries"],
+    request = TableRequest(path=params["path"], map_type=params["type"], entries=raw_entries(module),
                            state=params["state"], config_dir=params["config_dir"], exclusive=params["exclusive"],
                            layout=params["layout"], group_size=params["group_size"], backup=params["backup"],
-                           create=params["create"])
+                           create=params["create"], verdict_dir=params["verdict_dir"])
     backend = TableBackend(request, module.run_command, _io.ModuleFiles(module), check_mode=module.check_mode)
     try:
         result = backend.run()

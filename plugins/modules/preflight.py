@@ -25,6 +25,8 @@ description:
     rename, backups through a temp file). A failed promotion puts back the files it had replaced and says which.
 author:
   - mailops.postfix developers (@mailops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -147,12 +149,12 @@ RETURN = r"""
 candidate_dir:
   description: The scratch root of the candidate (O(state=staged)).
   returned: state is staged
-  type: path
+  type: str
   sample: /tmp/mailops-preflight-k2j3l4
 candidate_config_dir:
   description: The candidate's config dir, the copy of O(config_dir) that modules edit.
   returned: state is staged
-  type: path
+  type: str
   sample: /tmp/mailops-preflight-k2j3l4/candidate
 candidates:
   description: Each live file of the set and the path of its copy in the candidate.
@@ -182,19 +184,19 @@ promoted:
   description: The live files the promotion replaced or created (in check mode, would have).
   returned: state is promoted
   type: list
-  elements: path
+  elements: str
   sample: [/etc/postfix/helo_access, /etc/postfix/main.cf]
 backup_files:
   description: The backups this promotion made and kept.
   returned: state is promoted
   type: list
-  elements: path
+  elements: str
   sample: [/etc/postfix/main.cf.4242.2026-12-01@21:00:00~]
 removed_backups:
   description: Older backups removed to keep O(keep_backups).
   returned: state is promoted
   type: list
-  elements: path
+  elements: str
   sample: []
 reloaded:
   description: Whether C(postfix reload) ran.

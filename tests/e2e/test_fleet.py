@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.harness.fleet import Fleet, FleetError
+from tests.harness.processes import alive
 from tests.harness.sandbox import make_base_dir
 from tests.harness.smtp_probe import probe
 
@@ -126,7 +127,8 @@ def test_down_leaves_no_process_and_no_listener(fleet):
         assert not answers(host.address, host.ssh_port)
         assert not answers(host.address, host.smtp_port)
     for pid in sshd_pids + postfix_pids:
-        assert not os.path.exists("/proc/%d" % pid), "pid %d survived down" % pid
+        # A killed child of this process stays a zombie until reaped: gone, but /proc/PID remains.
+        assert not alive(pid), "pid %d survived down" % pid
     assert processes_naming(fleet.fleet_dir) == []
     assert fleet.leftover_processes() == []
 

@@ -29,6 +29,11 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.entry impor
 )
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import TablePlan, plan_table
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import (
+    record_warnings,
+    recorded_warnings,
+    verdict_digest,
+)
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import verify_plan, winning_lines
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
@@ -51,6 +56,7 @@ class TableRequest:
     group_size: int = 500
     backup: bool = False
     create: bool = True
+    verdict_dir: str | None = None   # where Postfix's verdicts are recorded (verdicts.py); None or "": nowhere
 
 
 @dataclasses.dataclass
@@ -67,10 +73,11 @@ class TableResult:
     before: str | None = None     # the old text (None: the table did not exist)
     after: str | None = None
     warnings: list = dataclasses.field(default_factory=list)
+    verdict: str = "postmap"      # "recorded": an unchanged table's recorded verdict was repeated
 
     def as_module_result(self, diff: bool) -> dict:
         result = dict(changed=self.changed, table=self.table, added=self.added, removed=self.removed,
-                      postmap_required=self.postmap_required)
+                      postmap_required=self.postmap_required, verdict=self.verdict)
         if self.layout is not None:
             result["layout"] = self.layout
         if self.backup_file:
@@ -147,11 +154,29 @@ class TableBackend:
                 first_match = self.first_matches(config_dir, work_dir, old_text, plan)
                 if first_match:
                     plan = plan_table(old_text, entries, request.map_type, first_match=first_match, **options)
-                self.result.warnings.extend(verify_plan(self.run_command, config_dir, work_dir, request.map_type,
-                                                        plan))
+                self.result.warnings.extend(self.verdict(config_dir, work_dir, old_text, plan))
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         return plan
+
+    def verdict(self, config_dir: str, work_dir: str, old_text: str | None, plan: TablePlan) -> list:
+        """Postfix's warnings on the candidate: asked, or repeated from a record (verdicts.py).
+
+        Only a table that stays as it is can repeat a recorded verdict, and
+        only one on exactly this text, these entries, this postmap and this
+        main.cf; anything else asks Postfix, and a real run records the answer.
+        """
+        request = self.request
+        digest = verdict_digest(request.map_type, plan.new_text, plan.probes, os.path.join(config_dir, "main.cf"))
+        if old_text == plan.new_text:
+            recorded = recorded_warnings(request.verdict_dir, digest)
+            if recorded is not None:
+                self.result.verdict = "recorded"
+                return recorded
+        warnings = verify_plan(self.run_command, config_dir, work_dir, request.map_type, plan)
+        if not self.check_mode:
+            record_warnings(request.verdict_dir, digest, warnings)
+        return warnings
 
     def first_matches(self, config_dir: str, work_dir: str, old_text: str | None, plan: TablePlan) -> dict:
         """Existing lines Postfix would answer the new names with (regexp/pcre: the first match wins).

@@ -24,7 +24,10 @@ alternatives of a group sorted, each starting with its own character.
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+import sys
 
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import regex_escape
 
@@ -38,103 +41,98 @@ _TOKEN = re.compile(r"\\.|\(\?:|\)\??|\||[^\\.^$*+?()\[\]{}|]+")
 def factored(names):
     """The trie-shaped expression (without anchors) matching exactly ``names``; None if too deep.
 
-    ``names`` must be distinct; their order does not matter (the text depends
-    only on the set).
+    The text depends only on the set of names, not on their order. The names
+    are sorted once; each branch of the trie is then a run of neighbours,
+    found by bisection, so the work is about the total length of the names.
     """
-    root = {}
-    for name in names:
-        node = root
-        for char in name:
-            node = node.setdefault(char, {})
-        node[""] = None
+    ordered = sorted(set(names))
+    if not ordered:
+        return ""
     parts = []
-    if not _render(root, parts, 0):
+    if not _render(ordered, 0, len(ordered), 0, parts, 0):
         return None
     return "".join(parts)
 
 
-def _render(node, out, depth):
-    """Append the expression for the names below ``node``; False when deeper than MAX_DEPTH."""
-    branches = sorted(char for char in node if char)
-    ends_here = "" in node
-    if not branches:
+def _render(names, low, high, offset, out, depth):
+    """Append the expression for ``names[low:high]`` past their shared first ``offset`` characters."""
+    first, last = names[low], names[high - 1]
+    end = offset + len(os.path.commonprefix([first[offset:], last[offset:]]))
+    out.append(regex_escape(first[offset:end]))
+    ends_here = len(first) == end
+    start = low + 1 if ends_here else low
+    if start == high:
         return True
-    grouped = len(branches) > 1 or ends_here
-    if grouped:
-        if depth >= MAX_DEPTH:
-            return False
-        out.append("(?:")
-    for position, char in enumerate(branches):
-        if position:
+    if depth >= MAX_DEPTH:
+        return False
+    out.append("(?:")
+    position = start
+    while position < high:
+        if position > start:
             out.append("|")
-        child = node[char]
-        literal = [char]
-        # One child and no name ending here: the branch goes on as a plain literal.
-        while len(child) == 1 and "" not in child:
-            (char, child), = child.items()
-            literal.append(char)
-        out.append(regex_escape("".join(literal)))
-        if not _render(child, out, depth + grouped):
+        run_end = _run_end(names, position, high, end)
+        if not _render(names, position, run_end, end, out, depth + 1):
             return False
-    if grouped:
-        out.append(")?" if ends_here else ")")
+        position = run_end
+    out.append(")?" if ends_here else ")")
     return True
 
 
+def _run_end(names, low, high, offset):
+    """The end of the run of ``names[low:high]`` that has ``names[low]``'s character at ``offset``."""
+    prefix = names[low][:offset + 1]
+    if ord(prefix[-1]) == sys.maxunicode:
+        return next((index for index in range(low, high) if names[index][:offset + 1] != prefix), high)
+    return bisect.bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1), low, high)
+
+
 def names_of(expression):
-    """The names a ``factored``-style expression matches, or None if it is not of that shape."""
+    """The names a ``factored``-shaped expression matches, or None if it is not of that shape.
+
+    One pass over the tokens with a stack of the prefixes where the open
+    groups start: a branch that ends in a literal ends a name; a group ends
+    its branch (after ``)`` only ``|``, ``)`` or the end may follow, as in a
+    trie); ``)?`` also stands for the group's prefix itself.
+    """
     if "(?:" not in expression:
         return None
     tokens = _TOKEN.findall(expression)
     if "".join(tokens) != expression:
         return None
-    try:
-        names, position = _expand(tokens, 0)
-    except (IndexError, ValueError):
-        return None
-    if position != len(tokens):
-        return None
-    return names
-
-
-def _expand(tokens, position):
-    """Expand the sequence starting at ``position`` up to an unmatched ``|`` or ``)``."""
-    heads = [""]
-    while position < len(tokens):
-        token = tokens[position]
-        if token == "|" or token[0] == ")":
-            break
+    names = []
+    open_groups = []   # (prefix at the group's start, index in names where its names begin)
+    current = ""
+    previous = None    # the kind of the last token: "literal", "open", "bar" or "close"
+    for token in tokens:
         if token == "(?:":
-            alternatives, position = _alternatives(tokens, position + 1)
-            if len(heads) * len(alternatives) > MAX_NAMES:
-                raise ValueError("too many names")
-            heads = [head + tail for head in heads for tail in alternatives]
-            continue
-        if token[0] == "?":
-            raise ValueError(token)
-        heads = [head + _unescape(token) for head in heads]
-        position += 1
-    return heads, position
-
-
-def _alternatives(tokens, position):
-    """The names of a group (after its ``(?:``) and the position after its closing ``)``."""
-    alternatives = []
-    while True:
-        names, position = _expand(tokens, position)
-        alternatives.extend(names)
-        token = tokens[position]
-        if token == "|":
-            position += 1
-            continue
-        if token == ")?":
-            alternatives.insert(0, "")  # the shorter name first, as in sorted order
-        elif token != ")":
-            raise ValueError(token)
-        return alternatives, position + 1
-
-
-def _unescape(token):
-    if token[0] == "\\":
-        return token[1]
-    return token
+            if previous == "close" or len(open_groups) >= MAX_DEPTH:
+                return None
+            open_groups.append((current, len(names)))
+            previous = "open"
+        elif token == "|" or token[0] == ")":
+            if previous in ("open", "bar", None) or not open_groups:
+                return None
+            if previous == "literal":
+                names.append(current)
+            start, first_index = open_groups[-1]
+            if token == "|":
+                current = start
+                previous = "bar"
+                continue
+            open_groups.pop()
+            if token == ")?":
+                names.insert(first_index, start)  # the shorter name first, as in sorted order
+            current = start
+            previous = "close"
+        else:
+            if previous == "close" or token[0] == "?":
+                return None
+            current += token[1] if token[0] == "\\" else token
+            previous = "literal"
+        if len(names) > MAX_NAMES:
+            return None
+    if open_groups:
+        return None
+    if previous == "literal":
+        names.append(current)
+    return names

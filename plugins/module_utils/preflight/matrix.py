@@ -63,12 +63,14 @@ def probe_problems(steps, probe):
             problems.append("%s: %s answered %d %s" % (_describe(probe["helo"]), step["step"], step["code"], step["text"]))
     verdict = steps[-1]
     if probe.get("code") is not None and verdict["code"] != probe["code"]:
-        problems.append("%s: expected %d, got %d at %s (%s)" % (_describe(probe["helo"]), probe["code"], verdict["code"],
-                                                               verdict["step"], verdict["text"]))
+        problems.append("%s: expected %d, got %d at %s (%s)"
+                        % (_describe(probe["helo"]), probe["code"], verdict["code"], verdict["step"], verdict["text"]))
     return problems
 
 
 HELO_SETTINGS = ("smtpd_helo_required", "smtpd_helo_restrictions")
+
+
 def is_mail_service(name):
     """The service where mail arrives: ``smtp``, ``ADDRESS:smtp`` or ``ADDRESS:25``."""
     return name == "smtp" or name.endswith((":smtp", ":25"))

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from bench import results
+from bench.bench_module import copy_goal
 
 
 def test_ratio_is_ours_over_baseline_and_goal_is_an_upper_bound():
@@ -41,3 +42,17 @@ def test_json_keeps_other_benchmarks_and_orders_them(tmp_path):
     for entry in written:
         assert {"name", "ours_s", "baseline", "baseline_s", "ratio", "goal", "met", "run"} <= set(entry)
     assert "| b | task |" in results.format_table(written)
+
+
+def test_merge_replaces_the_records_of_the_benchmarks_another_stream_ran(tmp_path):
+    out, stream = tmp_path / "results.json", tmp_path / "stream.json"
+    out.write_text(json.dumps([{"name": "old fleet", "benchmark": "fleet"}, {"name": "lookup", "benchmark": "lookup"},
+                               {"name": "role", "benchmark": "role"}]))
+    stream.write_text(json.dumps([{"name": "new fleet", "benchmark": "fleet"}]))
+    merged = results.merge_files(str(out), [str(stream)], ("role", "lookup", "fleet"))
+    assert [entry["name"] for entry in merged] == ["role", "lookup", "new fleet"]
+    assert json.loads(out.read_text()) == merged
+
+
+def test_copy_goals_follow_the_issue():
+    assert (copy_goal(1000), copy_goal(10000), copy_goal(100000)) == (1.5, 1.5, 3.0)

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Postfix's last judgement of a table, recorded so that a run writing nothing need not ask again.
+
+Before it writes, helo_access asks Postfix (``postmap -q``) about every name
+of every entry and turns the answers into warnings: an entry shadowed by an
+earlier line, an absent entry still matched, Postfix's own warnings about a
+line. Those warnings depend only on what was judged: the table text, the
+entries asked about (label, kind, value, action, state and the names asked),
+the table type, the Postfix binary and the main.cf it ran with (not the
+table's path: the candidate is judged as a copy, and Postfix's warnings name
+it ``<candidate table>``). A record holds the warnings Postfix's answers gave,
+under a digest of all of that; a run whose digest is the same replays those
+warnings instead of running postmap again. Anything else (another table
+text, another entry, an upgraded Postfix, another main.cf) misses and asks
+Postfix.
+
+Records live outside the Postfix config dir (DEFAULT_DIR, one small JSON
+file per digest, the newest MAX_RECORDS kept). They are a cache: a missing
+or unreadable record only means Postfix is asked; a record that cannot be
+written is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+DEFAULT_DIR = "/var/cache/mailops-postfix/helo_access"
+# Part of every digest: a record written by another version of the judgement never matches.
+FORMAT = 1
+MAX_RECORDS = 64
+
+
+def _binary_key(path):
+    try:
+        status = os.stat(path)
+    except (OSError, TypeError):
+        return None
+    return [path, status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def _content_key(path):
+    try:
+        with open(path, "rb") as config_file:
+            return hashlib.sha256(config_file.read()).hexdigest()
+    except (OSError, TypeError):
+        return None
+
+
+def verdict_digest(map_type, text, probes, main_cf_path, postmap_path=None):
+    """A digest of everything Postfix's verdict on ``text`` depends on.
+
+    ``probes`` is ``[(entry, names)]`` as the plan has them; ``main_cf_path``
+    the main.cf postmap runs with (None for a scratch config dir, which holds
+    nothing but defaults); ``postmap_path`` defaults to the postmap on PATH.
+    """
+    asked = [[entry.label, entry.kind, entry.value, entry.action, entry.state, list(names)]
+             for entry, names in probes]
+    material = json.dumps([FORMAT, map_type, _binary_key(postmap_path or shutil.which("postmap")),
+                           _content_key(main_cf_path), asked])
+    digest = hashlib.sha256(material.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0")
+    digest.update(text.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _record_path(record_dir, digest):
+    return os.path.join(record_dir, digest + ".json")
+
+
+def recorded_warnings(record_dir, digest):
+    """The warnings recorded for ``digest``, or None when there is no such record."""
+    if not record_dir:
+        return None
+    try:
+        with open(_record_path(record_dir, digest)) as record_file:
+            record = json.load(record_file)
+    except (OSError, ValueError):
+        return None
+    warnings = record.get("warnings") if isinstance(record, dict) else None
+    if not isinstance(warnings, list) or not all(isinstance(warning, str) for warning in warnings):
+        return None
+    return warnings
+
+
+def record_warnings(record_dir, digest, warnings):
+    """Keep ``warnings`` as Postfix's verdict for ``digest``; False if the record could not be written."""
+    if not record_dir:
+        return False
+    temp_path = None
+    try:
+        os.makedirs(record_dir, mode=0o700, exist_ok=True)
+        descriptor, temp_path = tempfile.mkstemp(prefix=".verdict.", dir=record_dir)
+        with os.fdopen(descriptor, "w") as record_file:
+            json.dump({"format": FORMAT, "warnings": list(warnings)}, record_file)
+        os.replace(temp_path, _record_path(record_dir, digest))
+        temp_path = None
+        _prune(record_dir)
+        return True
+    except OSError:
+        if temp_path is not None and os.path.exists(temp_path):
+            os.unlink(temp_path)
+        return False
+
+
+def _prune(record_dir):
+    """Keep the newest MAX_RECORDS records."""
+    records = [entry for entry in os.scandir(record_dir) if entry.name.endswith(".json") and entry.is_file()]
+    if len(records) <= MAX_RECORDS:
+        return
+    records.sort(key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+    for entry in records[MAX_RECORDS:]:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
