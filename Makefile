@@ -24,7 +24,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help setup venv postfix collection lint yamllint ansible-lint unit functional e2e packaging dist sanity integration matrix molecule demo demo-stop test clean \
-        bench bench-smoke bench-tools
+        bench bench-heavy bench-smoke bench-tools
 
 help:
 	@echo "make test         everything CI runs (installs its own venv and Postfix)"
@@ -37,6 +37,7 @@ help:
 	@echo "make packaging    the tarball: built from a copy of the tree, no tooling inside, installed, documented, run"
 	@echo "make lint         yamllint + ansible-lint"
 	@echo "make bench        speed and scale against lineinfile/copy, Postfix lookup cost (not part of make test)"
+	@echo "make bench-heavy  the heavy sizes (100,000 entries vs copy, the rollout over 50 hosts): their own records"
 	@echo "make bench-smoke  the same at small sizes, one repetition (checks the benchmarks work)"
 	@echo "make e2e          end-to-end: the rollout playbook over several sandboxes, make demo's table"
 	@echo "make molecule     molecule scenarios under extensions/molecule (sandbox Postfix instances)"
@@ -123,6 +124,9 @@ bench-tools:
 
 bench: setup bench-tools
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-heavy: setup bench-tools
+	$(BIN)/python -m bench.run --heavy $(BENCH_ARGS)
 
 bench-smoke: setup bench-tools
 	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)

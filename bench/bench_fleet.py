@@ -124,7 +124,7 @@ class _FleetRuns:
                                     extra_args=_vars(source_path=self.source) + ["--forks", str(FORKS)])
 
 
-def fleet_scale(sizes, reps, log):
+def fleet_scale(sizes, reps, log, settings=True):
     largest = max(sizes)
     if _available_memory_mb() < largest * MEMORY_PER_HOST_MB:
         raise measure.BenchError("%d hosts need about %d MB free; %d MB available"
@@ -161,7 +161,8 @@ def fleet_scale(sizes, reps, log):
                 log("  rep %d, %d hosts: rollout %.1f/%.1f s, copy and command %.1f/%.1f s (first/no-change)"
                     % (rep + 1, count, first.wall_s, again.wall_s, base_first.wall_s, base_again.wall_s))
         records = _records(sizes, reps, walls, runs.how)
-        records += _settings_records(runs, min(sizes), log)
+        if settings:
+            records += _settings_records(runs, min(sizes), log)
         return records
     finally:
         try:

@@ -1,7 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Where a helo_access module run spends its time: cProfile of the module alone, no Ansible controller.
+"""Where the time goes: cProfile of a helo_access module run alone, or the role's tasks one by one.
 
     python -m bench.profile --entries 10000 [--entries-file] [--type pcre] [--top 25]
+    python -m bench.profile --role
+
+``--role``: one repetition of benchmark 3 (the role and the hand-written
+playbook on their sandboxes: first run, one entry changed, no-change run),
+printing for every playbook run each task that ran, its seconds (the
+``mailops_bench_timer`` callback), its action, and how many tasks shipped a
+module to the host.
 
 Writes a table of N entries twice (first run, then no-change run) through the
 module's own ``main()`` with an args file, as Ansible would run it on the host,
@@ -47,13 +54,44 @@ def profile_run(args_path, top):
     return json.loads(out.getvalue()), report.getvalue()
 
 
+def profile_role():
+    """Benchmark 3 once, every task of every playbook run printed with its time."""
+    from . import bench_role, measure  # pylint: disable=import-outside-toplevel
+    from .run import _set_default_env  # pylint: disable=import-outside-toplevel
+    _set_default_env()
+    timed = measure.run_playbook
+    runs = []
+
+    def recording(playbook, *args, **kwargs):
+        run = timed(playbook, *args, **kwargs)
+        runs.append((os.path.basename(playbook), run))
+        return run
+
+    bench_role.measure.run_playbook = recording
+    try:
+        bench_role.role_vs_hand_written(1, print)
+    finally:
+        bench_role.measure.run_playbook = timed
+    # The first two role runs are the warm-up that renders the baseline's sources.
+    for playbook, run in runs[2:]:
+        print("== %s: wall %.2f s, tasks %.2f s, %d tasks shipped a module"
+              % (playbook, run.wall_s, run.tasks_seconds(), len(run.module_calls())))
+        for task in run.ran_tasks():
+            print("   %6.2f  %-8s %-36s %s" % (task["seconds"], "handler" if task["handler"] else "",
+                                             task["action"], task["name"].split(" : ")[-1]))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
+    parser.add_argument("--role", action="store_true", help="the role vs the hand-written playbook, task by task")
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--entries-file", action="store_true", help="pass the list as entries_file")
     parser.add_argument("--type", default="pcre")
     parser.add_argument("--top", type=int, default=25)
     options = parser.parse_args(argv)
+    if options.role:
+        return profile_role()
     space = Workspace()
     try:
         entries = workload.helo_entries(options.entries)

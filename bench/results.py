@@ -112,3 +112,43 @@ def merge_files(path, other_paths, order=()):
         json.dump(combined, results_file, indent=2)
         results_file.write("\n")
     return combined
+
+
+README_MARK = "<!-- bench-table -->"
+
+
+def _run_line(run, benchmarks):
+    versions = run.get("versions", {})
+    return ("- %s (%s run, started %s): %s CPUs, load average %s at the start, %s at the end; %s, Postfix %s"
+            % (", ".join(benchmarks), run.get("mode", "?"), run.get("started", "?"), run.get("cpu_count", "?"),
+               run.get("load_average"), run.get("load_average_end"), versions.get("ansible-core", "?"),
+               versions.get("postfix", "?")))
+
+
+def readme_block(entries):
+    """The README's table of ``entries`` (results.json), headed by the runs that measured them."""
+    runs = []
+    for entry in entries:
+        run = entry.get("run") or {}
+        for known, benchmarks in runs:
+            if known == run:
+                if entry.get("benchmark") not in benchmarks:
+                    benchmarks.append(entry.get("benchmark"))
+                break
+        else:
+            runs.append((run, [entry.get("benchmark")]))
+    lines = ["Written by `python -m bench.run --readme` from bench/results.json; compare ratios, not seconds",
+             "(docs/performance.md: method, and why each missed goal is missed). Runs:", ""]
+    lines += [_run_line(run, benchmarks) for run, benchmarks in runs]
+    return "\n".join(lines) + "\n\n" + format_table(entries) + "\n"
+
+
+def write_readme(readme_path, entries):
+    """Replace what follows README_MARK up to the next ``## `` heading with ``readme_block(entries)``."""
+    with open(readme_path) as readme:
+        text = readme.read()
+    start = text.index(README_MARK) + len(README_MARK)
+    end = text.find("\n## ", start)
+    end = len(text) if end == -1 else end + 1
+    with open(readme_path, "w") as readme:
+        readme.write(text[:start] + "\n" + readme_block(entries) + "\n" + text[end:])

@@ -224,11 +224,6 @@ verdict:
   returned: always
   type: str
   sample: postmap
-backup_file:
-  description: The backup copy, when O(backup=true) and the table changed.
-  returned: changed and backup requested
-  type: str
-  sample: /etc/postfix/helo_access.12345.2026-11-25@06:00:00~
 """
 
 import json
@@ -239,6 +234,7 @@ from ansible.module_utils.common.validation import check_mutually_exclusive, che
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, TableBackend, TableRequest
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.names import type_word
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
@@ -280,20 +276,21 @@ def raw_entries(module):
     entries_file = module.params["entries_file"]
     if entries_file is None:
         return module.params["entries"]
+    # entries_file names the copy the action plugin shipped to the host: the messages name the option.
     try:
         with open(entries_file, "rb") as list_file:
             listed = json.loads(list_file.read())
     except OSError as error:
-        module.fail_json(msg="entries_file %s cannot be read: %s." % (entries_file, error.strerror))
+        module.fail_json(msg="entries_file cannot be read on the host: %s." % error.strerror)
     except ValueError:
-        module.fail_json(msg="entries_file %s does not hold a JSON (or YAML) list of entries." % entries_file)
+        module.fail_json(msg="entries_file does not hold a JSON (or YAML) list of entries.")
     if not isinstance(listed, list):
-        module.fail_json(msg="entries_file %s must hold a list of entries, not a single value." % entries_file)
+        module.fail_json(msg="entries_file must hold a list of entries, not a %s." % type_word(listed))
     if all(_plain_entry(entry) for entry in listed):
         return [dict(ENTRY_DEFAULTS, **entry) for entry in listed]
     validated = ArgumentSpecValidator(dict(entries=ENTRIES_SPEC)).validate(dict(entries=listed))
     if validated.error_messages:
-        module.fail_json(msg="entries_file %s: %s." % (entries_file, "; ".join(validated.error_messages)))
+        module.fail_json(msg="entries_file: %s." % "; ".join(validated.error_messages))
     return validated.validated_parameters["entries"]
 
 

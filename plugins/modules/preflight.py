@@ -41,9 +41,11 @@ options:
     description:
       - V(staged) creates a candidate; V(promoted) judges it and makes it live; V(judged) only judges
         (a candidate, or without O(candidate_dir) the config dir itself); V(loaded) reloads the running instance
-        when it has not loaded the judged files; V(absent) removes a candidate.
+        when it has not loaded the judged files; V(absent) removes a candidate; V(current) reads only and reports
+        what V(staged) reports about the live files (RV(judge_needed), RV(reload_needed), RV(up_to_date),
+        RV(services), RV(parameters)).
     type: str
-    choices: [staged, judged, promoted, loaded, absent]
+    choices: [staged, judged, promoted, loaded, absent, current]
     default: judged
   config_dir:
     description: The live config dir (C(main.cf), C(master.cf)).
@@ -104,6 +106,38 @@ options:
   record_dir:
     description: Directory of the convergence record. Default the instance's C(data_directory).
     type: path
+  wanted:
+    description:
+      - The caller's own description of what it is about to write (the helo_guard role passes a digest of its
+        inputs and of the collection's code). O(state=promoted) records it with the bytes, owner, group and mode of
+        the live files it leaves; O(state=staged) (or O(state=current)) with the same value then reports
+        RV(up_to_date) when the live files were judged and are still exactly that, and makes no candidate.
+      - Omit it when the same description may not always mean the same files (for example entries that expire).
+    type: str
+    version_added: 0.1.0
+  parameters:
+    description:
+      - With O(state=current), also return RV(parameters), these built-in main.cf parameters as C(postconf -h)
+        prints them (one C(postconf) run).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  reload:
+    description:
+      - With O(state=promoted), then reload the running instance when it has not loaded the judged live files (as
+        O(state=loaded) does), in the same module run. A reload that fails leaves the promotion in place and is
+        reported in RV(reload_problem); O(state=loaded) tries again.
+    type: bool
+    default: false
+    version_added: 0.1.0
+  services:
+    description:
+      - With O(state=staged) or O(state=current), also return RV(services), the output of C(postconf -M), C(-P) and C(-Px) for the live
+        config dir (the smtpd services of master.cf and their C(-o) overrides), in the same module run.
+    type: bool
+    default: false
+    version_added: 0.1.0
 notes:
   - Backups are named as C(backup_local) names them (C(PATH.PID.YYYY-MM-DD@HH:MM:SS~)); pruning counts every
     such backup of a promoted file.
@@ -148,29 +182,48 @@ EXAMPLES = r"""
 RETURN = r"""
 candidate_dir:
   description: The scratch root of the candidate (O(state=staged)).
-  returned: state is staged
+  returned: state is staged and RV(up_to_date) is false
   type: str
   sample: /tmp/mailops-preflight-k2j3l4
 candidate_config_dir:
   description: The candidate's config dir, the copy of O(config_dir) that modules edit.
-  returned: state is staged
+  returned: state is staged and RV(up_to_date) is false
   type: str
   sample: /tmp/mailops-preflight-k2j3l4/candidate
 candidates:
   description: Each live file of the set and the path of its copy in the candidate.
-  returned: state is staged
+  returned: state is staged and RV(up_to_date) is false
   type: dict
   sample: {/etc/postfix/main.cf: /tmp/mailops-preflight-k2j3l4/candidate/main.cf}
 judge_needed:
   description: The live files differ from the ones last judged (or none were ever judged here).
-  returned: state is staged
+  returned: state is staged or current
   type: bool
   sample: false
 reload_needed:
   description: The instance is running and has not loaded the live files (a run was interrupted before its reload).
-  returned: state is staged
+  returned: state is staged or current
   type: bool
   sample: false
+up_to_date:
+  description:
+    - The live files were judged and are, byte for byte and with their owner, group and mode, what the last
+      promotion with the same O(wanted) left; no candidate was made (RV(candidate_dir) is not returned).
+      Always false without O(wanted).
+  returned: state is staged or current
+  type: bool
+  sample: true
+services:
+  description: "C(postconf -M), C(-P) and C(-Px) of the live config dir, each as C(cmd), C(rc), C(stdout), C(stderr)."
+  returned: state is staged or current, and O(services) is true
+  type: list
+  elements: dict
+  sample: [{cmd: [postconf, -c, /etc/postfix, -M], rc: 0, stdout: "smtp inet n - y - - smtpd\n", stderr: ""}]
+parameters:
+  description: The values of O(parameters), by name.
+  returned: state is current and O(parameters) is not empty
+  type: dict
+  sample: {myhostname: mx.example.com, smtpd_helo_required: "yes"}
 verdict:
   description: Postfix's verdict; null when nothing had to be judged.
   returned: state is judged or promoted
@@ -200,9 +253,19 @@ removed_backups:
   sample: []
 reloaded:
   description: Whether C(postfix reload) ran.
-  returned: state is loaded
+  returned: state is loaded, or state is promoted with O(reload)
   type: bool
   sample: true
+loaded:
+  description: The instance has loaded the judged live files (or is stopped and reads them when it starts).
+  returned: state is promoted with O(reload), not in check mode
+  type: bool
+  sample: true
+reload_problem:
+  description: Why the reload after the promotion failed (the promotion stays; O(state=loaded) tries again).
+  returned: state is promoted with O(reload), when the reload failed
+  type: str
+  sample: "postfix -c /etc/postfix reload failed: ..."
 """
 
 import tempfile
@@ -212,7 +275,8 @@ from ansible_collections.mailops.postfix.plugins.module_utils.preflight import b
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 PROBE_OPTIONS = dict(helo=dict(type="str"), code=dict(type="int", required=True))
-JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "keep_backups", "record_dir")
+JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "keep_backups", "record_dir", "wanted",
+                 "reload")
 
 
 def run_state(module):
@@ -220,7 +284,11 @@ def run_state(module):
     run, config_dir, tables = module.run_command, params["config_dir"], params["tables"]
     state = params["state"]
     if state == "staged":
-        return backend.staged(run, config_dir, tables, params["scratch_root"] or tempfile.gettempdir(), params["record_dir"])
+        return backend.staged(run, config_dir, tables, params["scratch_root"] or tempfile.gettempdir(), params["record_dir"],
+                              params["wanted"], params["services"])
+    if state == "current":
+        return backend.current(run, config_dir, tables, params["record_dir"], params["wanted"], params["services"],
+                               params["parameters"])
     options = dict((name, params[name]) for name in JUDGE_OPTIONS)
     if state == "judged":
         verdict = backend.judged(run, config_dir, tables, options, params["candidate_dir"], params["scratch_root"])
@@ -238,7 +306,8 @@ def run_state(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            state=dict(type="str", default="judged", choices=["staged", "judged", "promoted", "loaded", "absent"]),
+            state=dict(type="str", default="judged",
+                       choices=["staged", "judged", "promoted", "loaded", "absent", "current"]),
             config_dir=dict(type="path", default="/etc/postfix"),
             tables=dict(type="list", elements="str", default=[]),
             candidate_dir=dict(type="path"),
@@ -250,6 +319,10 @@ def main():
             keep_backups=dict(type="int", default=3),
             scratch_root=dict(type="path"),
             record_dir=dict(type="path"),
+            wanted=dict(type="str"),
+            services=dict(type="bool", default=False),
+            parameters=dict(type="list", elements="str", default=[]),
+            reload=dict(type="bool", default=False),
         ),
         required_if=[("state", "promoted", ["candidate_dir"]), ("state", "absent", ["candidate_dir"])],
         supports_check_mode=True,

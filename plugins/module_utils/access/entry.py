@@ -397,6 +397,6 @@ class _Merger:
         differences = _disagreement(earlier, entry) if entry.state == "present" else []
         if differences:
             self.conflicts.append("%s and %s both list %s %s but disagree (%s)"
-                                  % (earlier.label, entry.label, entry.kind, entry.value, "; ".join(differences)))
+                                  % (earlier.where, entry.where, entry.kind, entry.value, "; ".join(differences)))
         elif not self.merged[position].get("comment") and raw.get("comment"):
             self.merged[position]["comment"] = raw["comment"]

@@ -226,3 +226,21 @@ def postconf_builtin_values(run_command, config_dir, names, expand=False):
         raise PostfixCommandError("%s printed %d lines for %d names: %s"
                                   % (" ".join(args), len(lines), len(names), "; ".join(warnings_in(err))))
     return dict(zip(names, lines))
+
+
+SERVICE_FLAGS = ("-M", "-P", "-Px")
+
+
+def postconf_services(run_command, config_dir):
+    """``postconf -c DIR -M``, ``-P`` and ``-Px``, each as ``{cmd, rc, stdout, stderr}``; never raises.
+
+    What the role's listener check reads (master.cf's services and their
+    ``-o`` overrides, raw and expanded); its filter judges the return codes
+    (a config dir without master.cf has no service to check).
+    """
+    results = []
+    for flag in SERVICE_FLAGS:
+        args = ["postconf", "-c", config_dir, flag]
+        rc, out, err = run_command(args)
+        results.append(dict(cmd=args, rc=rc, stdout=out, stderr=err))
+    return results

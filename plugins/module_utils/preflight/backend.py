@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The pre-flight's steps, one function per ``state`` of the module.
 
-``staged``   copy the live set into a scratch candidate; say whether the live
-             files were judged and whether the running instance loaded them.
+``current``  say whether the live files were judged, whether the running
+             instance loaded them, whether they are what a run wants; reads only.
+``staged``   that, and copy the live set into a scratch candidate (unless up to date).
 ``judged``   have Postfix judge a candidate (or any config dir): its tools,
              then a throwaway smtpd answering the SMTP matrix.
 ``promoted`` judge the candidate and, when it passes, make its changed files
@@ -28,7 +29,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix i
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.record import (
     read_record, record_path, write_record)
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import (
-    Candidate, digest, discard_leftovers, live_files, new_scratch_root, open_candidate, parse_table, stage)
+    Candidate, digest, discard_leftovers, live_files, new_scratch_root, open_candidate, parse_table, settled_key, stage)
 
 
 def is_running(run_command, config_dir):
@@ -39,17 +40,43 @@ def is_running(run_command, config_dir):
     return rc == 0
 
 
-def staged(run_command, config_dir, tables, scratch_root, record_dir=None):
-    """A new candidate; whether the live files need judging, and whether a reload is pending."""
-    removed = discard_leftovers(run_command, scratch_root, config_dir)
-    candidate = stage(run_command, config_dir, tables, scratch_root)
-    live_digest = digest(live_files(config_dir, tables))
+def current(run_command, config_dir, tables, record_dir=None, wanted=None, services=False, parameters=()):
+    """What the live files are against the record; reads only.
+
+    ``judge_needed``: they were not judged. ``reload_needed``: the running
+    instance has not loaded them. ``up_to_date`` (with ``wanted``, the
+    caller's description of what it writes): they were judged and are,
+    bytes and attributes, what the last promotion that wanted the same left
+    (``settled_key``). ``services``: also ``postconf -M``, ``-P``, ``-Px``;
+    ``parameters``: these built-in main.cf parameters (``postconf -h``).
+    """
+    paths = live_files(config_dir, tables)
+    live_digest = digest(paths)
     record = read_record(record_path(run_command, config_dir, record_dir), config_dir)
-    reload_needed = live_digest != record["loaded"] and is_running(run_command, config_dir)
-    return dict(changed=False, candidate_dir=candidate.root, candidate_config_dir=candidate.candidate_dir,
-                candidates=candidate.path_map(live_files(config_dir, tables)),
-                judge_needed=live_digest != record["judged"], reload_needed=reload_needed,
-                leftovers_removed=removed)
+    result = dict(changed=False, judge_needed=live_digest != record["judged"],
+                  reload_needed=live_digest != record["loaded"] and is_running(run_command, config_dir),
+                  up_to_date=bool(wanted) and live_digest == record["judged"]
+                  and record["settled"] == settled_key(wanted, paths))
+    if services:
+        result["services"] = postfix_cli.postconf_services(run_command, config_dir)
+    if parameters:
+        try:
+            result["parameters"] = postfix_cli.postconf_builtin_values(run_command, config_dir, parameters)
+        except postfix_cli.PostfixCommandError as error:
+            raise PreflightError(str(error)) from None
+    return result
+
+
+def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wanted=None, services=False):
+    """A new candidate, unless ``current`` finds the live files ``up_to_date``; with what ``current`` says."""
+    removed = discard_leftovers(run_command, scratch_root, config_dir)
+    result = current(run_command, config_dir, tables, record_dir, wanted, services)
+    result["leftovers_removed"] = removed
+    if not result["up_to_date"]:
+        candidate = stage(run_command, config_dir, tables, scratch_root)
+        result.update(candidate_dir=candidate.root, candidate_config_dir=candidate.candidate_dir,
+                      candidates=candidate.path_map(live_files(config_dir, tables)))
+    return result
 
 
 def build_indexes(run_command, candidate, tables):
@@ -65,7 +92,7 @@ def build_indexes(run_command, candidate, tables):
 
 
 JUDGE_DEFAULTS = dict(probes=(), accept_helo=(), helo_matrix=True, smtpd=True, timeout=10, keep_backups=3,
-                      record_dir=None)
+                      record_dir=None, wanted=None, reload=False)
 
 
 def judge(run_command, candidate_dir, path_map, work_dir, options):
@@ -116,24 +143,51 @@ def _work_dir(run_command, config_dir, scratch_root):
 
 
 def promoted(run_command, config_dir, tables, candidate_root, options, check_mode=False):
-    """Judge the candidate and promote it when it passes; the candidate is removed in every case."""
+    """Judge the candidate and promote it when it passes; the candidate is removed in every case.
+
+    With ``options["reload"]`` the running instance is then made to load the
+    judged files, as ``loaded`` does, in the same module run (``loaded`` in
+    the result says it has them); a promotion that wrote files always
+    reloads a running instance. A reload that fails does not undo the
+    promotion: the result says so (``reload_problem``) and a later
+    ``state=loaded`` (the role's handler) tries again and fails in its words.
+    The record's place and whether the instance runs are asked before the
+    promotion: every Postfix tool waits about two seconds on a main.cf that
+    was just written, and only the reload itself has to read the new one.
+    """
     candidate = open_candidate(candidate_root, config_dir)
+    options = dict(JUDGE_DEFAULTS, **options)
+    reload = options["reload"] and not check_mode
     try:
-        return _promote(run_command, config_dir, tables, candidate, dict(JUDGE_DEFAULTS, **options), check_mode)
+        path = record_path(run_command, config_dir, options["record_dir"])
+        running = is_running(run_command, config_dir) if reload else None
+        result = _promote(run_command, config_dir, tables, candidate, options, check_mode, path)
     except _io.FileError as error:
         raise PreflightError(str(error)) from None
     finally:
         candidate.discard(run_command)
+    if reload:
+        try:
+            # Files written: reload even when they are again the bytes last loaded (smtpd processes
+            # started in between read what was there then).
+            reloaded = _load(run_command, config_dir, live_files(config_dir, tables), path, running,
+                             force=bool(result["promoted"]))["reloaded"]
+        except PreflightError as error:
+            result.update(loaded=False, reloaded=False, reload_problem=str(error))
+        else:
+            result.update(loaded=True, reloaded=reloaded, changed=result["changed"] or reloaded)
+    return result
 
 
-def _promote(run_command, config_dir, tables, candidate, options, check_mode):
+def _promote(run_command, config_dir, tables, candidate, options, check_mode, path):
     paths = live_files(config_dir, tables)
-    path = record_path(run_command, config_dir, options["record_dir"])
     build_indexes(run_command, candidate, tables)
     with _io.locked(config_dir):
         changed = promotion.changed_files(candidate, paths)
         live_digest = digest(paths)
         if not changed and read_record(path, config_dir)["judged"] == live_digest:
+            if options["wanted"] and not check_mode:
+                write_record(path, config_dir, settled=settled_key(options["wanted"], paths))
             return dict(changed=False, promoted=[], verdict=None)
         verdict = judge(run_command, candidate.candidate_dir, candidate.path_map(paths), candidate.root, options)
         if not verdict["passed"]:
@@ -143,7 +197,8 @@ def _promote(run_command, config_dir, tables, candidate, options, check_mode):
         if check_mode:
             return result
         written = promotion.promote(candidate, changed)
-        write_record(path, config_dir, judged=digest(paths))
+        write_record(path, config_dir, judged=digest(paths),
+                     settled=settled_key(options["wanted"], paths) if options["wanted"] else None)
     result["backup_files"] = [done.backup_file for done in written if done.backup_file]
     for done in written:
         result["removed_backups"].extend(promotion.prune_backups(done.path, options["keep_backups"]))
@@ -153,16 +208,24 @@ def _promote(run_command, config_dir, tables, candidate, options, check_mode):
 
 def loaded(run_command, config_dir, tables, record_dir=None, check_mode=False):
     """Reload the running instance if it has not loaded the judged live files; record what it loaded."""
-    paths = live_files(config_dir, tables)
     path = record_path(run_command, config_dir, record_dir)
+    return _load(run_command, config_dir, live_files(config_dir, tables), path, None, check_mode)
+
+
+def _load(run_command, config_dir, paths, path, running, check_mode=False, force=False):
+    """``loaded`` with the record's path known; ``running`` None asks ``postfix status`` when it matters.
+
+    ``force``: reload even when the record says these bytes were loaded.
+    """
     live_digest = digest(paths)
     record = read_record(path, config_dir)
     if record["judged"] != live_digest:
         raise PreflightError("the files in %s changed since they were last judged; not reloading them: "
                              "run the role again so that they are judged first" % config_dir)
-    if record["loaded"] == live_digest:
+    if record["loaded"] == live_digest and not force:
         return dict(changed=False, reloaded=False)
-    running = is_running(run_command, config_dir)
+    if running is None:
+        running = is_running(run_command, config_dir)
     if check_mode:
         return dict(changed=running, reloaded=False)
     if running:
@@ -182,4 +245,4 @@ def absent(run_command, config_dir, candidate_root):
     return dict(changed=True)
 
 
-__all__ = ["Candidate", "absent", "judged", "loaded", "promoted", "staged"]
+__all__ = ["Candidate", "absent", "current", "judged", "loaded", "promoted", "staged"]

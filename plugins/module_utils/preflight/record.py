@@ -4,9 +4,12 @@
 
 One JSON file in the instance's data_directory (outside the config dir, so
 no backup or copy of /etc/postfix carries it): ``{config_dir: {"judged":
-digest, "loaded": digest}}``. A run compares the live files' digest with it:
-files not judged are judged; judged files the running instance has not
-loaded are reloaded. It is written through a temp file and a rename.
+digest, "loaded": digest, "settled": key}}``. A run compares the live files'
+digest with it: files not judged are judged; judged files the running
+instance has not loaded are reloaded. ``settled`` is the key of what the last
+promotion (or confirmation) left (``stage.settled_key``): a run whose caller
+wants the same, on the same bytes and attributes, has nothing to do. It is
+written through a temp file and a rename.
 """
 
 from __future__ import annotations
@@ -28,17 +31,17 @@ def record_path(run_command, config_dir, record_dir=None):
 
 
 def read_record(path, config_dir):
-    """``{"judged": digest or None, "loaded": digest or None}`` for ``config_dir``."""
+    """``{"judged": ..., "loaded": ..., "settled": ...}`` (each a digest or None) for ``config_dir``."""
     try:
         with open(path) as handle:
             record = json.load(handle).get(os.path.normpath(config_dir), {})
     except (OSError, ValueError, AttributeError):
         record = {}
-    return {"judged": record.get("judged"), "loaded": record.get("loaded")}
+    return {name: record.get(name) for name in ("judged", "loaded", "settled")}
 
 
 def write_record(path, config_dir, **digests):
-    """Update ``judged`` and/or ``loaded`` of ``config_dir`` in the record."""
+    """Update ``judged``, ``loaded`` and/or ``settled`` of ``config_dir`` in the record."""
     try:
         with open(path) as handle:
             records = json.load(handle)

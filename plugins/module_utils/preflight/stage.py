@@ -65,6 +65,27 @@ def digest(paths):
     return summary.hexdigest()
 
 
+def settled_key(wanted, paths):
+    """What a run that wants ``wanted`` left: ``wanted``, the bytes and the owner, group and mode of ``paths``.
+
+    ``wanted`` is the caller's own description of what it writes (the role:
+    a digest of its inputs and of the collection's code). The convergence
+    record keeps this key after a promotion; a later run with the same key
+    finds nothing to do (``staged`` says ``up_to_date``).
+    """
+    summary = hashlib.sha256(wanted.encode("utf-8", "surrogateescape") + b"\0" + digest(paths).encode("ascii"))
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise PreflightError("cannot read %s: %s" % (path, error.strerror)) from None
+        summary.update(("%s %o %d %d\0" % (path, status.st_mode, status.st_uid, status.st_gid))
+                       .encode("utf-8", "surrogateescape"))
+    return summary.hexdigest()
+
+
 class Candidate:
     """One scratch root and where each live file's copy lives in it."""
 

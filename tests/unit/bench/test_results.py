@@ -56,3 +56,18 @@ def test_merge_replaces_the_records_of_the_benchmarks_another_stream_ran(tmp_pat
 
 def test_copy_goals_follow_the_issue():
     assert (copy_goal(1000), copy_goal(10000), copy_goal(100000)) == (1.5, 1.5, 3.0)
+
+
+def test_readme_table_replaces_only_its_section_and_names_each_run(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n## Performance\n\nintro\n\n<!-- bench-table -->\nold table\n\n## Layout\n\nkept\n")
+    run_a = {"mode": "full", "started": "A", "cpu_count": 2, "load_average": [1.0], "load_average_end": [2.0],
+             "versions": {"ansible-core": "core 2.19", "postfix": "3.7"}}
+    entries = [dict(results.record("one", "task", 2.0, "base", 1.0, goal=3), benchmark="copy", run=run_a),
+               dict(results.record("two", "task", 1.0, "base", 2.0), benchmark="copy-heavy", run=dict(run_a, started="B"))]
+    results.write_readme(str(readme), entries)
+    text = readme.read_text()
+    assert "old table" not in text and text.startswith("# x\n\n## Performance\n\nintro\n\n<!-- bench-table -->\n")
+    assert text.endswith("\n## Layout\n\nkept\n")
+    assert "- copy (full run, started A): 2 CPUs, load average [1.0] at the start" in text
+    assert "- copy-heavy (full run, started B)" in text and "| one | task | 2.000 s | base | 1.000 s | 2 | <= 3 | yes |" in text

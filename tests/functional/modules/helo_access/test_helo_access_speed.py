@@ -87,7 +87,7 @@ def test_entries_file_writes_the_same_table_as_entries(table_factory, tmp_path, 
 
 
 @pytest.mark.parametrize("content, message", [
-    ('{"host": "mxbox50.bitwiz.net"}', "entries_file must hold a list of entries, not a dict"),
+    ('{"host": "mxbox50.bitwiz.net"}', "entries_file must hold a list of entries, not a dictionary"),
     ('[{"hots": "mxbox50.bitwiz.net"}]', "hots"),
     ('[{"host": "mx box.example"}]', "entries[0]"),
     ("- host: [unbalanced\n", "entries_file"),
