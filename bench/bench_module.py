@@ -8,34 +8,28 @@ step by step, each as its own ansible-playbook process.
 from . import measure, results, workload
 from .workspace import Workspace, table_lines
 
-OURS_BODY = """\
-  vars_files:
-    - "{{ entries_file }}"
-  tasks:
-    - name: ours
-      mailops.postfix.helo_access:
-        path: "{{ table_path }}"
-        type: "{{ table_type }}"
-        config_dir: "{{ postfix_config_dir }}"
-        entries: "{{ helo_entries }}"
-        layout: "{{ table_layout }}"
-        exclusive: true
-        mode: "0644"
-"""
 
-# The same task with the entries in a file the action plugin ships as it is (no templating).
-OURS_FILE_BODY = """\
+def ours_body(entries_option):
+    """The helo_access task over the workspace's table, its entries given by ``entries_option``
+    (``entries``: from the play's vars file; ``entries_file``: a file the action plugin ships as it is)."""
+    head, entries = ("  vars_files:\n    - \"{{ entries_file }}\"\n", "entries: \"{{ helo_entries }}\"") \
+        if entries_option == "entries" else ("", "entries_file: \"{{ entries_path }}\"")
+    return head + """\
   tasks:
     - name: ours
       mailops.postfix.helo_access:
         path: "{{ table_path }}"
         type: "{{ table_type }}"
         config_dir: "{{ postfix_config_dir }}"
-        entries_file: "{{ entries_path }}"
+        %s
         layout: "{{ table_layout }}"
         exclusive: true
         mode: "0644"
-"""
+""" % entries
+
+
+OURS_BODY = ours_body("entries")
+OURS_FILE_BODY = ours_body("entries_file")
 
 LINEINFILE_BODY = """\
   vars_files:

@@ -19,19 +19,10 @@ from tests.harness.sandbox import PostfixSandbox, make_base_dir
 
 from . import measure, results, workload
 from .bench_module import _vars
-from .bench_role import reset_to_pristine, save_pristine
+from .bench_role import reset_to_pristine, role_body, save_pristine
 from .workspace import Workspace
 
-BODY = """\
-  vars_files:
-    - "{{ entries_file }}"
-  roles:
-    - role: mailops.postfix.helo_guard
-      vars:
-        helo_guard_config_dir: "{{ postfix_config_dir }}"
-        helo_guard_entries: "{{ helo_entries }}"
-        helo_guard_preflight_smtpd: "{{ preflight_smtpd }}"
-"""
+BODY = role_body(helo_guard_preflight_smtpd="{{ preflight_smtpd }}")
 PHASES = ("first run", "no-change run")
 # The no-change run must not pay for the pre-flight at all (1.0, within noise).
 GOALS = {"first run": None, "no-change run": 1.1}

@@ -25,15 +25,21 @@ from . import measure, results, workload
 from .bench_module import _vars
 from .workspace import Workspace
 
-ROLE_BODY = """\
-  vars_files:
-    - "{{ entries_file }}"
-  roles:
-    - role: mailops.postfix.helo_guard
-      vars:
-        helo_guard_config_dir: "{{ postfix_config_dir }}"
-        helo_guard_entries: "{{ helo_entries }}"
-"""
+
+def role_body(**role_vars):
+    """The play body that applies helo_guard to the sandbox of the inventory, with ``role_vars`` besides
+    its config dir and entries (each value written as it is: a Jinja expression over the play's vars)."""
+    role_vars = dict(helo_guard_config_dir="{{ postfix_config_dir }}", helo_guard_entries="{{ helo_entries }}",
+                     **role_vars)
+    return ("  vars_files:\n"
+            "    - \"{{ entries_file }}\"\n"
+            "  roles:\n"
+            "    - role: mailops.postfix.helo_guard\n"
+            "      vars:\n"
+            + "".join("        %s: \"%s\"\n" % item for item in role_vars.items()))
+
+
+ROLE_BODY = role_body()
 
 # What an admin writes for the same job: the table, the two settings with the
 # values the role wrote in its warm-up run (its defaults), a reload.

@@ -78,7 +78,7 @@ def profile_role():
               % (playbook, run.wall_s, run.tasks_seconds(), len(run.module_calls())))
         for task in run.ran_tasks():
             print("   %6.2f  %-8s %-36s %s" % (task["seconds"], "handler" if task["handler"] else "",
-                                             task["action"], task["name"].split(" : ")[-1]))
+                                               task["action"], task["name"].split(" : ")[-1]))
     return 0
 
 

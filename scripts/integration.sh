@@ -18,20 +18,9 @@ if [ ${#targets[@]} -eq 0 ]; then
     exit 1
 fi
 
-results=()
-failed=0
-for target in "${targets[@]}"; do
-    started=$SECONDS
-    echo "=== integration target $target"
-    if "$venv_bin/ansible-test" integration --local --python "$python_version" --color no "$target"; then
-        results+=("$target=ok=$((SECONDS - started))")
-    else
-        results+=("$target=failed=$((SECONDS - started))")
-        failed=$((failed + 1))
-    fi
-done
-printf 'integration: %s\n' "${results[@]}"
-if [ -n "${INTEGRATION_JUNIT:-}" ]; then
-    "$venv_bin/python" "$top/scripts/junit.py" "$INTEGRATION_JUNIT" ansible-test-integration "${results[@]}"
-fi
-[ "$failed" -eq 0 ]
+run_case() {
+    "$venv_bin/ansible-test" integration --local --python "$python_version" --color no "$1"
+}
+# shellcheck source=scripts/run-cases.sh
+source "$top/scripts/run-cases.sh"
+run_cases "integration target" ansible-test-integration "${INTEGRATION_JUNIT:-}" "$venv_bin/python" "${targets[@]}"

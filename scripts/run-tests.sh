@@ -6,8 +6,9 @@
 #
 # Stages that share nothing with the sandboxes (sanity, ansible-lint, the
 # release checks on copies of the tree) run in the background while the
-# Postfix/SSH suites run one after another in the foreground: two lanes for
-# two CPUs. A background stage's output is printed when it ends.
+# Postfix/SSH suites run one after another in the foreground, the functional
+# suite on two pytest-xdist workers. A background stage's output is printed
+# when it ends.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -57,7 +58,9 @@ background_lane \
     "ansible-lint=make --no-print-directory ansible-lint" &
 background_pid=$!
 
-run_stage functional   make --no-print-directory functional PYTEST_ARGS="-q --junitxml=$results_dir/functional.xml"
+# Two pytest-xdist workers: every functional test has its own sandboxes, temp dir
+# (TMPDIR) and port block (tests/harness; docs/testing.md, "Running in parallel").
+run_stage functional   make --no-print-directory functional PYTEST_ARGS="-q -n 2 --dist load --junitxml=$results_dir/functional.xml"
 run_stage e2e          make --no-print-directory e2e PYTEST_ARGS="-q --junitxml=$results_dir/e2e.xml"
 run_stage integration  make --no-print-directory integration INTEGRATION_JUNIT="$results_dir/integration.xml"
 run_stage packaging    make --no-print-directory packaging PYTEST_ARGS="-q --junitxml=$results_dir/packaging.xml"

@@ -6,6 +6,8 @@ install command, and `make test` installs Postfix before pytest starts.
 """
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -50,3 +52,21 @@ def config_dir(postfix_tools, tmp_path):
         (directory / name).write_text(text)
         backdate(str(directory / name))  # postconf waits ~1.8 s on a main.cf younger than 2 s
     return directory
+
+
+@pytest.fixture
+def scratch_tmpdir(tmp_path_factory, monkeypatch):
+    """This test's own temp dir (0755, outside pytest's 0700 tmp_path), as TMPDIR of everything it runs.
+
+    The preflight module and the role stage their candidates and judges in the
+    temp dir (``tempfile.gettempdir()``): with one per test, a test that asks
+    "what did my run leave behind" (scratch roots, judge processes) sees its
+    own runs only, not those of a test running beside it (pytest-xdist). The
+    harness (``tests/harness/scratch.py``) reads it back.
+    """
+    tmp_path_factory.getbasetemp()  # pytest's own base dir stays where it was
+    directory = make_base_dir("mailops-tmp-")
+    monkeypatch.setenv("TMPDIR", directory)
+    monkeypatch.setattr(tempfile, "tempdir", directory)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)

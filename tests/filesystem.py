@@ -53,3 +53,18 @@ SPECIAL_FILES = [
     (make_device, "a character device"),
 ]
 SPECIAL_FILE_IDS = ["directory", "fifo", "socket", "device"]
+
+
+def fill_leaving(directory, free_pages):
+    """Fill the file system of ``directory`` with a filler file, then free exactly ``free_pages`` pages."""
+    filler = os.path.join(str(directory), "filler")
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(descriptor, b"0" * 4096)
+    except OSError as error:
+        assert error.errno == 28, error  # ENOSPC: full
+    finally:
+        os.close(descriptor)
+    size = os.path.getsize(filler)
+    os.truncate(filler, size - size % 4096 - free_pages * 4096)

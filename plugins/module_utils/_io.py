@@ -208,28 +208,22 @@ def locked(directory: str, timeout: float = LOCK_TIMEOUT_SECONDS) -> t.Iterator[
         os.close(descriptor)  # closing the descriptor releases the lock
 
 
-def _uid(owner: str | int | None, path: str) -> int:
-    if owner is None:
-        return -1
-    if isinstance(owner, int) or str(owner).isdigit():
-        return int(owner)
-    try:
-        return pwd.getpwnam(str(owner)).pw_uid
-    except KeyError:
-        raise FileError("%s cannot get the owner %r: there is no such user on this host; nothing was changed"
-                        % (path, owner)) from None
+# owner or group: what the message calls it, how its name is looked up, the id field.
+_ID_KINDS = {"owner": ("user", pwd.getpwnam, "pw_uid"), "group": ("group", grp.getgrnam, "gr_gid")}
 
 
-def _gid(group: str | int | None, path: str) -> int:
-    if group is None:
+def _id(kind: str, name: str | int | None, path: str) -> int:
+    """The numeric id of an owner or group (``kind``), -1 for None (os.chown leaves it as it is)."""
+    if name is None:
         return -1
-    if isinstance(group, int) or str(group).isdigit():
-        return int(group)
+    if isinstance(name, int) or str(name).isdigit():
+        return int(name)
+    noun, lookup, field = _ID_KINDS[kind]
     try:
-        return grp.getgrnam(str(group)).gr_gid
+        return getattr(lookup(str(name)), field)
     except KeyError:
-        raise FileError("%s cannot get the group %r: there is no such group on this host; nothing was changed"
-                        % (path, group)) from None
+        raise FileError("%s cannot get the %s %r: there is no such %s on this host; nothing was changed"
+                        % (path, kind, name, noun)) from None
 
 
 def octal_mode(mode: str | int | None, path: str) -> int | None:
@@ -256,8 +250,8 @@ def octal_mode(mode: str | int | None, path: str) -> int | None:
 
 def check_attributes(path: str, attributes: Attributes) -> None:
     """Raise FileError now, before anything is written, for an owner, group or mode that cannot exist."""
-    _uid(attributes.owner, path)
-    _gid(attributes.group, path)
+    _id("owner", attributes.owner, path)
+    _id("group", attributes.group, path)
     octal_mode(attributes.mode, path)
 
 
@@ -276,6 +270,22 @@ def _remove(path: str | None) -> None:
             os.unlink(path)
 
 
+@contextlib.contextmanager
+def _removed_on_failure(failure: str, made: list[str | None]) -> t.Iterator[None]:
+    """On any error in the block remove the files in ``made`` (as the list is then); an OSError is
+    re-raised as ``FileError("FAILURE: reason; nothing was changed")``."""
+    try:
+        yield
+    except OSError as error:
+        for path in made:
+            _remove(path)
+        raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
+    except BaseException:
+        for path in made:
+            _remove(path)
+        raise
+
+
 def _fsync_directory(directory: str) -> None:
     """Make a rename durable; a file system that cannot sync a directory is left as it is."""
     with contextlib.suppress(OSError):
@@ -292,17 +302,10 @@ def _temp_file(directory: str, name: str, fill: t.Callable[[t.BinaryIO], None], 
         descriptor, temp_path = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory)
     except OSError as error:
         raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
-    try:
-        with os.fdopen(descriptor, "wb") as temp_file:
-            fill(temp_file)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-    except OSError as error:
-        _remove(temp_path)
-        raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
-    except BaseException:
-        _remove(temp_path)
-        raise
+    with _removed_on_failure(failure, [temp_path]), os.fdopen(descriptor, "wb") as temp_file:
+        fill(temp_file)
+        temp_file.flush()
+        os.fsync(temp_file.fileno())
     return temp_path
 
 
@@ -340,7 +343,7 @@ def backup_copy(path: str, hooks: TempFileHooks | None = None) -> str:
     with source:
         temp_path = _temp_file(os.path.dirname(backup_path) or ".", os.path.basename(path) + ".backup",
                                lambda temp_file: shutil.copyfileobj(source, temp_file), failure)
-    try:
+    with _removed_on_failure(failure, [temp_path]):
         with contextlib.suppress(PermissionError):
             os.chown(temp_path, source_stat.st_uid, source_stat.st_gid)
         os.chmod(temp_path, stat.S_IMODE(source_stat.st_mode))
@@ -348,12 +351,6 @@ def backup_copy(path: str, hooks: TempFileHooks | None = None) -> str:
         if hooks is not None:
             hooks.finish_backup(temp_path, real_path)
         os.replace(temp_path, backup_path)
-    except OSError as error:
-        _remove(temp_path)
-        raise FileError("%s: %s; nothing was changed" % (failure, reason(error))) from None
-    except BaseException:
-        _remove(temp_path)
-        raise
     return backup_path
 
 
@@ -380,27 +377,21 @@ def write_bytes(path: str, data: bytes, attributes: Attributes | None = None, *,
         uid, gid, mode = _new_file_defaults(directory)
     except OSError as error:
         raise FileError("%s cannot be examined: %s; nothing was changed" % (path, reason(error))) from None
-    owner_ids = (_uid(asked.owner, path) if asked.owner is not None else uid,
-                 _gid(asked.group, path) if asked.group is not None else gid)
+    owner_ids = (_id("owner", asked.owner, path) if asked.owner is not None else uid,
+                 _id("group", asked.group, path) if asked.group is not None else gid)
     asked_mode = octal_mode(asked.mode, path)
     temp_path = _temp_file(directory, os.path.basename(real_path), lambda temp_file: temp_file.write(data),
                            "%s cannot be written" % path)
     backup_file = None
-    try:
+    made = [temp_path]
+    with _removed_on_failure("%s cannot be replaced" % path, made):
         _set_ownership(temp_path, path, owner_ids, mode if asked_mode is None else asked_mode, asked)
         if hooks is not None:
             hooks.finish_temp(temp_path, real_path)
         if backup and current is not None:
             backup_file = backup_copy(path, hooks)
+            made.append(backup_file)
         os.replace(temp_path, real_path)
-    except OSError as error:
-        _remove(temp_path)
-        _remove(backup_file)
-        raise FileError("%s cannot be replaced: %s; nothing was changed" % (path, reason(error))) from None
-    except BaseException:
-        _remove(temp_path)
-        _remove(backup_file)
-        raise
     _fsync_directory(directory)
     return Written(path=path, real_path=real_path, created=current is None, backup_file=backup_file)
 

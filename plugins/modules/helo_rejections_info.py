@@ -45,14 +45,7 @@ options:
     type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - mailops.postfix.attributes.info_module
 notes:
   - O(since) filters by the time on each line; it does not skip whole files, so every file of O(path) is read.
   - A rejection is counted once per log line; smtpd logs one line per rejected command (each RCPT TO

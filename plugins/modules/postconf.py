@@ -72,13 +72,7 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.files
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - mailops.postfix.attributes
 notes:
   - Needs the Postfix tools (C(postconf)) on the managed host; it never reloads Postfix.
   - Bad input fails before anything is written and names the parameter.

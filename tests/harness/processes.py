@@ -82,19 +82,22 @@ def mentioning(path):
     return found
 
 
-def with_environment(marker):
-    """PIDs (other than ours) with ``marker`` (``NAME=value``) in their environment."""
-    wanted = marker.encode()
+def with_environment_under(name, directory):
+    """PIDs (other than ours) whose environment variable ``name`` is ``directory`` or a path under it."""
+    prefix = os.path.join(directory, "").encode()
+    wanted = (name + "=").encode()
     found = []
     for pid in pids():
         if pid == os.getpid():
             continue
         try:
             with open("/proc/%d/environ" % pid, "rb") as environ:
-                if wanted in environ.read().split(b"\0"):
-                    found.append(pid)
+                variables = environ.read().split(b"\0")
         except OSError:
             continue
+        values = [variable[len(wanted):] for variable in variables if variable.startswith(wanted)]
+        if any(value == prefix[:-1] or value.startswith(prefix) for value in values) and alive(pid):
+            found.append(pid)
     return found
 
 

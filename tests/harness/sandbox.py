@@ -15,12 +15,15 @@ accepts mail for ``sandbox.mailops.test`` and discards it.
 
 import os
 import pwd
+import random
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
+
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import (
+    instance_processes, master_pid, stop_instance)
 
 from . import processes
 
@@ -59,11 +62,43 @@ class SandboxError(Exception):
     """A sandbox could not be created, started or stopped; the text says why."""
 
 
+# Ports for sandboxes: below the kernel's ephemeral range (ip_local_port_range,
+# 32768-60999 by default), which bind(port 0) and outgoing connections draw
+# from, and one block per pytest-xdist worker (PYTEST_XDIST_WORKER gw0, gw1,
+# ...). Between free_port() and Postfix binding the port, nothing of another
+# worker (its sandboxes, its judges, its SMTP clients) can take it.
+PORT_BASE = 20000
+PORT_BLOCK = 1000
+_next_port = {}
+
+
+def port_block(worker=None):
+    """``(first, last)`` port of this pytest worker's block."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "") if worker is None else worker
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    first = PORT_BASE + (index % 12) * PORT_BLOCK
+    return first, first + PORT_BLOCK - 1
+
+
 def free_port(address="127.0.0.1"):
-    """Return a TCP port that is free on ``address`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
-        probe_socket.bind((address, 0))
-        return probe_socket.getsockname()[1]
+    """A TCP port of this worker's block that is free on ``address`` right now.
+
+    Successive calls walk the block from a random start, so a port handed out
+    and not bound yet (a sandbox created but not started) is not handed out
+    again before the block has gone round.
+    """
+    first, last = port_block()
+    port = _next_port.get(address) or random.randint(first, last)
+    for _attempt in range(PORT_BLOCK):
+        candidate, port = port, first + (port + 1 - first) % PORT_BLOCK
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
+            try:
+                probe_socket.bind((address, candidate))
+            except OSError:
+                continue
+        _next_port[address] = port
+        return candidate
+    raise SandboxError("no free port in %d-%d on %s" % (first, last, address))
 
 
 def make_base_dir(prefix="mailops-sbx-"):
@@ -181,12 +216,8 @@ class PostfixSandbox:
             return "(no log file)"
 
     def master_pid(self):
-        try:
-            with open(os.path.join(self.queue_dir, "pid", "master.pid")) as pid_file:
-                pid = int(pid_file.read().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if processes.alive(pid) else None
+        pid = master_pid(self.queue_dir)
+        return pid if pid and processes.alive(pid) else None
 
     def is_listening(self):
         return processes.listening(self.address, self.port)
@@ -252,24 +283,18 @@ class PostfixSandbox:
 
     def processes(self):
         """PIDs of every process that belongs to this instance (MAIL_CONFIG in its environment)."""
-        pids = processes.with_environment("MAIL_CONFIG=%s" % self.config_dir)
+        pids = instance_processes(self.config_dir)
         master = self.master_pid()
         if master and master not in pids:
             pids.append(master)
         return pids
 
     def stop(self, timeout=15):
-        """Stop the instance and make sure no process of it is left."""
-        if self.master_pid():
-            self.run(["postfix", "-c", self.config_dir, "stop"], check=False)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.processes():
-            time.sleep(0.1)
-        for pid in self.processes():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        """Stop the instance and make sure no process of it is left (as the product stops its judges)."""
+        stop_instance(self.config_dir, self.queue_dir, timeout)
+        master = self.master_pid()
+        if master:
+            processes.terminate(lambda: [master], 5)
 
     def destroy(self):
         self.stop()

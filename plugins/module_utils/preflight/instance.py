@@ -174,52 +174,65 @@ class JudgeInstance:
             pass
         return " / ".join(lines) if lines else "(Postfix logged no reason)"
 
-    def processes(self):
-        marker = ("MAIL_CONFIG=%s" % self.config_dir).encode()
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and int(entry) != os.getpid():
-                try:
-                    with open("/proc/%s/environ" % entry, "rb") as environ:
-                        if marker in environ.read().split(b"\0"):
-                            found.append(int(entry))
-                except OSError:
-                    continue
-        return found
-
-    def master_pid(self):
-        """The pid in the judge's ``pid/master.pid``, or None."""
-        try:
-            with open(os.path.join(self.queue_dir, "pid", "master.pid")) as pid_file:
-                return int(pid_file.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
-
     def stop(self, timeout=10):
-        """Stop the instance and leave none of its processes behind.
+        """Stop the instance and leave none of its processes behind (stop_instance)."""
+        stop_instance(self.config_dir, self.queue_dir, timeout)
 
-        What ``postfix stop`` does (SIGTERM to the master, which stops its
-        children), without its one-second sleeps: the master is signalled only
-        when it is one of this judge's processes (a stale pid file of a killed
-        run names no process of ours), then every process carrying this
-        judge's MAIL_CONFIG is waited for, and killed when the time is up.
-        """
-        running = self.processes()
-        master = self.master_pid()
-        if master in running:
+
+def instance_processes(config_dir):
+    """PIDs (other than ours) of the Postfix instance of ``config_dir``.
+
+    ``postfix -c DIR`` puts ``MAIL_CONFIG=DIR`` in the environment of the
+    master it starts, which every daemon of the instance inherits.
+    """
+    marker = ("MAIL_CONFIG=%s" % config_dir).encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
             try:
-                os.kill(master, signal.SIGTERM)
+                with open("/proc/%s/environ" % entry, "rb") as environ:
+                    if marker in environ.read().split(b"\0"):
+                        found.append(int(entry))
             except OSError:
-                pass
-        deadline = time.monotonic() + timeout
-        while running and time.monotonic() < deadline:
-            time.sleep(0.02)
-            running = self.processes()
-        for pid in running:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+                continue
+    return found
+
+
+def master_pid(queue_dir):
+    """The pid in ``queue_dir/pid/master.pid``, or None."""
+    try:
+        with open(os.path.join(queue_dir, "pid", "master.pid")) as pid_file:
+            return int(pid_file.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def stop_instance(config_dir, queue_dir, timeout=10):
+    """Stop the Postfix instance of ``config_dir`` and leave none of its processes behind.
+
+    What ``postfix stop`` does (SIGTERM to the master, which stops its
+    children), without its one-second sleeps: the master is signalled only
+    when it is one of this instance's processes (a stale pid file of a killed
+    run names no process of ours), then every process carrying this
+    instance's MAIL_CONFIG is waited for, and killed when the time is up.
+    """
+    running = instance_processes(config_dir)
+    master = master_pid(queue_dir)
+    if master in running:
+        _send(master, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while running and time.monotonic() < deadline:
+        time.sleep(0.02)
+        running = instance_processes(config_dir)
+    for pid in running:
+        _send(pid, signal.SIGKILL)
+
+
+def _send(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except OSError:
+        pass  # gone already
 
 
 def _listening(port):

@@ -4,42 +4,21 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 
 import pytest
 
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import backend
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import MainCf, MainCfError
+from tests.filesystem import fill_leaving
 from tests.harness.runner import subprocess_runner
 
 LONG_MAIN_CF = "compatibility_level = 3.6\n" + ("# " + "x" * 70 + "\n") * 80  # about 6 KB: 2 pages
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 64 KiB tmpfs, unmounted afterwards whatever happens."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(mount_point)], check=True)
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
-
-
 def test_full_scratch_disk_is_a_sentence(postfix_tools, small_disk, monkeypatch):
     """The judging copy of main.cf does not fit in the temp dir: MainCfError with a sentence, nothing left there."""
-    filler = small_disk / "filler"
-    descriptor = os.open(str(filler), os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while True:
-            os.write(descriptor, b"0" * 4096)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-    os.truncate(str(filler), os.path.getsize(str(filler)) // 4096 * 4096 - 4096)  # one page left: 6 KB do not fit
+    fill_leaving(small_disk, 1)  # one page left: 6 KB do not fit
     monkeypatch.setattr(tempfile, "tempdir", str(small_disk))  # where the module's process would put it (TMPDIR)
     request = backend.Request(config_dir="/nonexistent", parameters={"smtpd_helo_required": True})
     with pytest.raises(MainCfError) as raised:

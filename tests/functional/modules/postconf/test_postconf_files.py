@@ -12,11 +12,10 @@ import grp
 import os
 import re
 import stat
-import subprocess
 
 import pytest
 
-from tests.filesystem import SPECIAL_FILES, SPECIAL_FILE_IDS, snapshot
+from tests.filesystem import SPECIAL_FILES, SPECIAL_FILE_IDS, fill_leaving, snapshot
 from tests.harness.ansible_run import run_module
 from tests.functional.modules.postconf.postconf_judge import MODULE, main_cf_path, postfix_reads
 
@@ -34,33 +33,6 @@ def assert_failed_cleanly(result, message):
 def set_helo_required(config_dir, **options):
     args = dict(config_dir=str(config_dir), parameters={"smtpd_helo_required": True}, **options)
     return run_module(MODULE, args)
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 64 KiB tmpfs, unmounted afterwards whatever happens."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(mount_point)], check=True)
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
-
-
-def fill_leaving(directory, free_pages):
-    """Fill the file system of ``directory`` with a filler file, then free exactly ``free_pages`` pages."""
-    filler = os.path.join(str(directory), "filler")
-    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while True:
-            os.write(descriptor, b"0" * 4096)
-    except OSError as error:
-        assert error.errno == 28, error  # ENOSPC: full
-    finally:
-        os.close(descriptor)
-    size = os.path.getsize(filler)
-    os.truncate(filler, size - size % 4096 - free_pages * 4096)
 
 
 def config_on(directory):

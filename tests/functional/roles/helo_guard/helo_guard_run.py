@@ -6,6 +6,8 @@ import re
 
 import yaml
 
+from tests.harness.scratch import scratch_roots
+
 ROLE_PLAYBOOK = """\
 - name: Apply helo_guard
   hosts: mail_servers
@@ -69,13 +71,6 @@ def file_state(path):
         return handle.read(), os.stat(path).st_mtime_ns
 
 
-def candidates_of(instance, scratch_root="/tmp"):
-    """Scratch candidates (mailops-preflight-*) that belong to this instance's config dir."""
-    found = []
-    for name in os.listdir(scratch_root):
-        owner = os.path.join(scratch_root, name, "owner.json")
-        if name.startswith("mailops-preflight-") and os.path.exists(owner):
-            with open(owner) as handle:
-                if instance.config_dir in handle.read():
-                    found.append(os.path.join(scratch_root, name))
-    return found
+def candidates_of(instance):
+    """Scratch candidates (mailops-preflight-*) of this instance's config dir left in this test's temp dir."""
+    return scratch_roots(instance.config_dir)

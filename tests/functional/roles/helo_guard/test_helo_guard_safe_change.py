@@ -15,6 +15,7 @@ import pytest
 
 from tests.functional.roles.helo_guard.helo_guard_run import (
     ROLE_PLAYBOOK, SEED_ENTRIES, candidates_of, file_state, reload_count)
+from tests.harness.scratch import judge_processes
 from tests.harness.smtp_probe import probe, verdict
 
 LIVE_FILES = ("main.cf", "helo_access")
@@ -41,27 +42,6 @@ def live_state(instance):
             sorted(os.listdir(instance.config_dir)))
 
 
-def judge_processes(instance):
-    """PIDs of throwaway judges of this instance's config dir (their MAIL_CONFIG is under one of its
-    scratch roots; other runs on this machine have judges of their own), and of orphaned judges
-    whose scratch root is gone (the product removes a root only after its judge has stopped)."""
-    roots = candidates_of(instance)
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/%s/environ" % pid, "rb") as environ:
-                variables = environ.read().split(b"\0")
-        except OSError:
-            continue
-        for variable in variables:
-            if not variable.startswith(b"MAIL_CONFIG=/tmp/mailops-preflight-"):
-                continue
-            root = "/".join(variable.decode(errors="replace").split("=", 1)[1].split("/")[:3])
-            if root in roots or not os.path.isdir(root):
-                found.append(int(pid))
-    return found
-
-
 def seeded(sandbox_factory, role_inventory, run_role, **host_vars):
     instance = sandbox_factory(**host_vars)
     inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES})
@@ -74,7 +54,7 @@ def assert_untouched(instance, before, reloads):
     """Nothing live changed, nothing left behind, no reload; the old policy still answers."""
     assert live_state(instance) == before, "a live file, a temp file or a backup changed"
     assert reload_count(instance) == reloads
-    assert not candidates_of(instance) and not judge_processes(instance)
+    assert not candidates_of(instance) and not judge_processes()
     assert rcpt(instance, "mxbox50.bitwiz.net") == ("RCPT TO", 250)
     assert rcpt(instance, "nodots") == ("RCPT TO", 504)
     assert rcpt(instance, "new.bitwiz.net") == ("RCPT TO", 450), "the new entry must not be live"
@@ -298,7 +278,7 @@ def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_in
         assert rcpt_settled(instance, wanted + ".bitwiz.net", ("RCPT TO", 250)) == ("RCPT TO", 250)
         assert rcpt_settled(instance, other + ".bitwiz.net", ("RCPT TO", 450)) == ("RCPT TO", 450)
         assert rcpt(instance, "nodots") == ("RCPT TO", 504) and rcpt(instance, None)[1] == 503
-        assert not candidates_of(instance) and not judge_processes(instance), "a candidate or a judge was left"
+        assert not candidates_of(instance) and not judge_processes(), "a candidate or a judge was left"
         assert not [name for name in os.listdir(instance.config_dir) if name.startswith(".")], "a temp file was left"
         figures.append({"after": marker or "start", "delay_s": round(delay, 2), "run": how, "new_at_kill": mixed,
                         "rerun_changed": rerun.recap["changed"]})
