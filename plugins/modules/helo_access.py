@@ -137,13 +137,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.files
   - mailops.postfix.helo_access
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - mailops.postfix.attributes
 notes:
   - Indexed tables need C(postmap TYPE:PATH) after a change (RV(postmap_required)); V(regexp) and V(pcre) tables
     need C(postfix reload), because smtpd caches them. The role C(mailops.postfix.helo_guard) does both in handlers.

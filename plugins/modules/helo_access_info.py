@@ -23,14 +23,7 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mailops.postfix.helo_access
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - mailops.postfix.attributes.info_module
 seealso:
   - module: mailops.postfix.helo_access
 author:
