@@ -88,7 +88,9 @@ def free_port(address="127.0.0.1"):
     again before the block has gone round.
     """
     first, last = port_block()
-    port = _next_port.get(address) or random.randint(first, last)
+    port = _next_port.get(address)
+    if port is None or not first <= port <= last:
+        port = random.randint(first, last)
     for _attempt in range(PORT_BLOCK):
         candidate, port = port, first + (port + 1 - first) % PORT_BLOCK
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:

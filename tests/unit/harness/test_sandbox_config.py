@@ -4,7 +4,7 @@
 import ipaddress
 import socket
 
-from tests.harness.sandbox import PostfixSandbox, free_port
+from tests.harness.sandbox import PostfixSandbox, free_port, port_block
 
 
 def test_probe_source_is_not_trusted():
@@ -26,3 +26,14 @@ def test_free_port_is_bindable():
     port = free_port("127.0.0.1")
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", port))
+
+
+def test_free_ports_come_from_this_workers_block_below_the_ephemeral_range(monkeypatch):
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as port_range:
+        ephemeral_low = int(port_range.read().split()[0])
+    gw0, gw1 = port_block("gw0"), port_block("gw1")
+    assert gw0[1] < gw1[0] and gw1[1] < ephemeral_low
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    ports = [free_port("127.0.0.1") for _ in range(5)]
+    assert all(gw1[0] <= port <= gw1[1] for port in ports)
+    assert len(set(ports)) == 5, "a port handed out and not bound yet was handed out again"
