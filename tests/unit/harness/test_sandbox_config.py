@@ -31,9 +31,13 @@ def test_free_port_is_bindable():
 def test_free_ports_come_from_this_workers_block_below_the_ephemeral_range(monkeypatch):
     with open("/proc/sys/net/ipv4/ip_local_port_range") as port_range:
         ephemeral_low = int(port_range.read().split()[0])
-    gw0, gw1 = port_block("gw0"), port_block("gw1")
-    assert gw0[1] < gw1[0] and gw1[1] < ephemeral_low
+    for run_id in ("", "4f1c", "a" * 32):
+        blocks = [port_block("gw%d" % index, run_id) for index in range(4)]
+        assert len(set(blocks)) == 4, "two workers of one run share a block"
+        assert all(first >= 1024 and last < ephemeral_low for first, last in blocks)
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "4f1c")
+    first, last = port_block("gw1", "4f1c")
     ports = [free_port("127.0.0.1") for _ in range(5)]
-    assert all(gw1[0] <= port <= gw1[1] for port in ports)
+    assert all(first <= port <= last for port in ports)
     assert len(set(ports)) == 5, "a port handed out and not bound yet was handed out again"
