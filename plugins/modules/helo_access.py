@@ -65,8 +65,10 @@ options:
       clients:
         description:
           - IPv4/IPv6 client addresses or networks (C(192.0.2.0/24), C(2001:db8::/32)) the entry is limited to.
-          - Validated here (no host bits, no zone id, no IPv4-mapped form); tables that bind entries to clients
-            are not written by this version, so an entry with O(entries[].clients) fails the task.
+          - Validated here (no host bits, no zone id, no IPv4-mapped form). Binding an entry to its clients takes
+            a restriction class and a cidr table besides this table, which the C(mailops.postfix.helo_guard) role
+            writes (C(docs/clients.md)); this module alone refuses an entry with O(entries[].clients) rather than
+            let the name through for every client.
         type: list
         elements: str
       broad:

@@ -138,8 +138,9 @@ class TableBackend:
         entries = parse_entries(request.entries, request.map_type, request.state, today=self.today)
         bound = [entry.label for entry in entries if entry.clients]
         if bound:
-            raise AccessTableError("%s: entries bound to clients are not written by this version of helo_access; "
-                                   "leave clients out." % ", ".join(bound))
+            raise AccessTableError("%s: an entry bound to clients needs a restriction class and a cidr table besides "
+                                   "this table, which the helo_guard role writes; helo_access alone does not, so leave "
+                                   "clients out here or list the entry in the role's variables." % ", ".join(bound))
         self.result.warnings.extend(expiry_warnings(entries))
         return entries
 

@@ -120,15 +120,20 @@ def read_rejections(files, since=None):
     """Yield every HELO rejection (``lines.parse_rejection``'s tuple) in ``files`` at or after ``since``."""
     earliest = since.timestamp() if since is not None else None
     for name in files:
-        clock = Clock(datetime.datetime.fromtimestamp(os.stat(name).st_mtime).astimezone())
         try:
-            with _open(name) as stream:
-                for line in matching_lines(stream):
-                    rejection = parse_rejection(line, clock)
-                    if rejection is not None and (earliest is None or rejection[0] >= earliest):
-                        yield rejection
+            yield from _file_rejections(name, earliest)
         except (OSError, EOFError) as error:
             raise MaillogError("cannot read %s: %s" % (name, getattr(error, "strerror", None) or error))
+
+
+def _file_rejections(name, earliest):
+    """The rejections of one (maybe gzip-compressed) log file, its lines dated by the file's own clock."""
+    clock = Clock(datetime.datetime.fromtimestamp(os.stat(name).st_mtime).astimezone())
+    with _open(name) as stream:
+        for line in matching_lines(stream):
+            rejection = parse_rejection(line, clock)
+            if rejection is not None and (earliest is None or rejection[0] >= earliest):
+                yield rejection
 
 
 def summarize(rejections):

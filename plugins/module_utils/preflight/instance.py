@@ -163,15 +163,9 @@ class JudgeInstance:
     def problems(self, first=""):
         """Postfix's own words: the fatal, panic and error lines (and telling warnings) of the judge's log."""
         lines = [first] if first else []
-        try:
-            with open(self.log_file, encoding="utf-8", errors="replace") as log:
-                for line in log:
-                    if LOG_PROBLEM.search(line):
-                        text = line.split(": ", 1)[-1].strip() if "]: " not in line else line.split("]: ", 1)[1].strip()
-                        if text not in lines:
-                            lines.append(text)
-        except OSError:
-            pass
+        for text in _log_problems(self.log_file):
+            if text not in lines:
+                lines.append(text)
         return " / ".join(lines) if lines else "(Postfix logged no reason)"
 
     def stop(self, timeout=10):
@@ -186,16 +180,28 @@ def instance_processes(config_dir):
     master it starts, which every daemon of the instance inherits.
     """
     marker = ("MAIL_CONFIG=%s" % config_dir).encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                with open("/proc/%s/environ" % entry, "rb") as environ:
-                    if marker in environ.read().split(b"\0"):
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
+    return [int(entry) for entry in os.listdir("/proc")
+            if entry.isdigit() and int(entry) != os.getpid() and _environ_holds(entry, marker)]
+
+
+def _environ_holds(pid, variable):
+    """True when process ``pid``'s environment holds ``variable`` (b"NAME=value"); a gone process holds nothing."""
+    try:
+        with open("/proc/%s/environ" % pid, "rb") as environ:
+            return variable in environ.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def _log_problems(log_file):
+    """The text of each problem line (LOG_PROBLEM) of a Postfix log; nothing when it cannot be read."""
+    try:
+        with open(log_file, encoding="utf-8", errors="replace") as log:
+            for line in log:
+                if LOG_PROBLEM.search(line):
+                    yield line.split(": ", 1)[-1].strip() if "]: " not in line else line.split("]: ", 1)[1].strip()
+    except OSError:
+        return
 
 
 def master_pid(queue_dir):

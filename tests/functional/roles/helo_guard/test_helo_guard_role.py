@@ -65,9 +65,10 @@ def test_config_dir_reaches_every_module_command_and_handler(sandbox_factory, ro
     run = run_role(inventory)
     assert run.rc == 0, run
     executed = run.executed_tasks()
-    for task in ("Configure | judge the candidate and promote its changed files",
-                 "Reload Postfix if it has not loaded the judged files"):
-        assert any(name.endswith(task) for name in executed), (task, executed)
+    # The promotion reloads in its own module run, with the config dir (reload_count below); the
+    # handler's own run with it is proven in test_helo_guard_fast_path.py (a lost reload made up).
+    assert any(name.endswith("Configure | judge the candidate and promote its changed files") for name in executed), \
+        executed
     table = "lmdb:%s/helo_access" % instance.config_dir
     assert postmap_answers(instance, table, ["mxbox50.bitwiz.net", "[50.0.0.2]", "other.bitwiz.net"]) == {
         "mxbox50.bitwiz.net": "OK", "[50.0.0.2]": "OK"}

@@ -44,7 +44,7 @@ HOSTILE = [
     ({"host": "a.example", "clients": ["fe80::1%eth0"]}, "clients[0] (fe80::1%eth0) carries a zone id"),
     ({"host": "a.example", "clients": ["::ffff:192.0.2.1"]}, "is an IPv4-mapped IPv6 address"),
     ({"host": "a.example", "clients": ["mx.example"]}, "clients[0] (mx.example) is not an IPv4/IPv6 address or network"),
-    ({"host": "a.example", "clients": ["192.0.2.0/24"]}, "entries bound to clients are not written by this version"),
+    ({"host": "a.example", "clients": ["192.0.2.0/24"]}, "which the helo_guard role writes; helo_access alone does not"),
     # dates, actions, comments
     ({"host": "a.example", "expires": "2030-12-31garbage"}, "expires '2030-12-31garbage' is not a date of the form YYYY-MM-DD"),
     ({"host": "a.example", "expires": "2030-02-30"}, "expires '2030-02-30' is not a date"),
