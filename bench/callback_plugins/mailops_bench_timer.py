@@ -6,9 +6,7 @@ Enabled only by bench/measure.py (ANSIBLE_CALLBACKS_ENABLED=mailops_bench_timer)
 writes JSON to the file named by MAILOPS_BENCH_TIMER_OUT when the play ends.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: mailops_bench_timer

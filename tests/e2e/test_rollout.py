@@ -92,3 +92,25 @@ def test_a_failed_canary_stops_the_rollout_before_any_other_host(sandbox_factory
     assert "helo_guard_entries__mx1[0] and helo_guard_entries__partners[1] both list ip 50.0.0.1" in (
         completed.stdout + completed.stderr)
     assert [open(os.path.join(instance.config_dir, "main.cf")).read() for instance in sandboxes] == main_cf_before
+
+
+def test_the_rollout_binds_entries_to_their_clients_and_observes_where_asked(sandbox_factory, tmp_path):
+    """Issue 15 through the rollout playbook: clients-bound entries on every host, observe mode on one."""
+    sandboxes = [sandbox_factory() for _index in range(2)]
+    bound = [{"host": "nodots", "clients": ["127.0.0.3"]}]
+    inventory = write_inventory(tmp_path / "hosts.yml", sandboxes, host_vars={
+        "mx1": {"helo_guard_entries__bound": bound},
+        "mx2": {"helo_guard_entries__bound": bound, "helo_guard_mode": "observe"}})
+    completed, recap = rollout(inventory)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    enforcing, observing = sandboxes
+
+    def rcpt(instance, helo, source):
+        return verdict(probe(instance.address, instance.port, helo=helo, source_address=source))[1]
+
+    assert rcpt(enforcing, "nodots", "127.0.0.3") == 250, "the listed client passes"
+    assert rcpt(enforcing, "nodots", "127.0.0.4") == 504, "another client is judged as if there were no entry"
+    assert rcpt(observing, "nodots", "127.0.0.4") == 250, "observe mode only logs the would-be rejection"
+    assert rcpt(observing, "bogus.invalid", "127.0.0.4") == 250
+    again, recap = rollout(inventory)
+    assert again.returncode == 0 and all(host["changed"] == 0 for host in recap.values()), again.stdout

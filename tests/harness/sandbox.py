@@ -21,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import zlib
 
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import (
     instance_processes, master_pid, stop_instance)
@@ -64,19 +65,27 @@ class SandboxError(Exception):
 
 # Ports for sandboxes: below the kernel's ephemeral range (ip_local_port_range,
 # 32768-60999 by default), which bind(port 0) and outgoing connections draw
-# from, and one block per pytest-xdist worker (PYTEST_XDIST_WORKER gw0, gw1,
-# ...). Between free_port() and Postfix binding the port, nothing of another
-# worker (its sandboxes, its judges, its SMTP clients) can take it.
+# from, in blocks: the pytest-xdist workers of one run (PYTEST_XDIST_WORKER
+# gw0, gw1, ...) take consecutive blocks from one drawn by the run's id, any
+# other process (a serial run, molecule, bench) the block its PID falls in.
+# Between free_port() and Postfix binding the port, nothing of another worker
+# (its sandboxes, its judges, its SMTP clients) can take it, and two runs
+# beside each other most likely walk different blocks.
 PORT_BASE = 20000
 PORT_BLOCK = 1000
+PORT_BLOCKS = 12  # 20000-31999
 _next_port = {}
 
 
-def port_block(worker=None):
-    """``(first, last)`` port of this pytest worker's block."""
+def port_block(worker=None, run_id=None):
+    """``(first, last)`` port of this process's block."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "") if worker is None else worker
-    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
-    first = PORT_BASE + (index % 12) * PORT_BLOCK
+    if worker.startswith("gw") and worker[2:].isdigit():
+        run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", "") if run_id is None else run_id
+        index = zlib.crc32(run_id.encode()) + int(worker[2:])
+    else:
+        index = os.getpid()
+    first = PORT_BASE + (index % PORT_BLOCKS) * PORT_BLOCK
     return first, first + PORT_BLOCK - 1
 
 
@@ -88,7 +97,9 @@ def free_port(address="127.0.0.1"):
     again before the block has gone round.
     """
     first, last = port_block()
-    port = _next_port.get(address) or random.randint(first, last)
+    port = _next_port.get(address)
+    if port is None or not first <= port <= last:
+        port = random.randint(first, last)
     for _attempt in range(PORT_BLOCK):
         candidate, port = port, first + (port + 1 - first) % PORT_BLOCK
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:

@@ -46,12 +46,12 @@ def shape_problems(path: pathlib.Path) -> list:
         lines = function.end_lineno - function.lineno + 1
         limit = MAX_MAIN_LINES if is_module and function.name == "main" else MAX_LINES
         if lines > limit:
-            problems.append("%s:%d %s() has %d lines (at most %d)" % (path.name, function.lineno, function.name,
-                                                                     lines, limit))
+            problems.append("%s:%d %s() has %d lines (at most %d)"
+                            % (path.name, function.lineno, function.name, lines, limit))
         nesting = depth(function)
         if nesting > MAX_DEPTH:
-            problems.append("%s:%d %s() nests blocks %d deep (at most %d)" % (path.name, function.lineno,
-                                                                             function.name, nesting, MAX_DEPTH))
+            problems.append("%s:%d %s() nests blocks %d deep (at most %d)"
+                            % (path.name, function.lineno, function.name, nesting, MAX_DEPTH))
     return problems
 
 

@@ -20,9 +20,7 @@ Bytes are limited like names: split above the limit, merge only below half.
 The result is a fixed point: a second run with the same names changes nothing.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import bisect
 
