@@ -118,11 +118,13 @@ README_MARK = "<!-- bench-table -->"
 
 
 def _run_line(run, benchmarks):
+    if run.get("mode") == "not run":
+        return "- %s: not run (its rows say why)" % ", ".join(benchmarks)
     versions = run.get("versions", {})
     return ("- %s (%s run, started %s): %s CPUs, load average %s at the start, %s at the end; %s, Postfix %s"
             % (", ".join(benchmarks), run.get("mode", "?"), run.get("started", "?"), run.get("cpu_count", "?"),
                run.get("load_average"), run.get("load_average_end"), versions.get("ansible-core", "?"),
-               versions.get("postfix", "?")))
+               versions.get("postfix", "?"))) + (" (%s)" % run["note"] if run.get("note") else "")
 
 
 def readme_block(entries):
