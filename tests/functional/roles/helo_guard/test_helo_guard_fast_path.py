@@ -19,7 +19,8 @@ STAGE = "Configure | stage a candidate"
 EDIT = "Configure | write the HELO access table in the candidate"
 PROMOTE = "Configure | judge the candidate and promote its changed files"
 MODULE_TASKS = (STAGE, EDIT, "Configure | set smtpd_helo_required", PROMOTE, "Reload Postfix if it has not loaded",
-                "Listeners | read the smtpd services", "Listeners | remove the candidate", "remove the candidate")
+                "Listeners | read the smtpd services", "Listeners | remove the candidate", "remove the candidate",
+                "Clients | main.cf as it is now", "Clients | the cidr tables an earlier run wrote")
 
 
 def module_tasks(run):
