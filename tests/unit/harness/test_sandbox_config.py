@@ -38,6 +38,6 @@ def test_free_ports_come_from_this_workers_block_below_the_ephemeral_range(monke
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
     monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "4f1c")
     first, last = port_block("gw1", "4f1c")
-    ports = [free_port("127.0.0.1") for _ in range(5)]
+    ports = [free_port("127.0.0.1") for _attempt in range(5)]
     assert all(first <= port <= last for port in ports)
     assert len(set(ports)) == 5, "a port handed out and not bound yet was handed out again"
