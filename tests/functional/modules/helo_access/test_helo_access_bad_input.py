@@ -25,36 +25,8 @@ BAD_ENTRIES = [
     ({"pattern": "^a/b$"}, "entries[1] (pattern=^a/b$): the pattern contains an unescaped '/'"),
     ({"host": "mx.example", "action": "REJECT no\nOK"}, "entries[1] (host=mx.example): the action spans more than one line"),
     ({"host": "mx.example", "comment": "one\n/./ OK"}, "entries[1] (host=mx.example): the comment spans more than one line"),
-    # Names as RFC 1123 and the DNS define them (issue 12).
-    ({"host": "a" * 64 + ".example"}, "entries[1] (host=%s.example): '%s.example' has a label of 64 octets" % ("a" * 64, "a" * 64)),
-    ({"host": ("a" * 62 + ".") * 4 + "example"}, "entries[1] (host=%s" % ("a" * 62)),
-    ({"host": "-bad-.example"}, "entries[1] (host=-bad-.example): '-bad-.example' has the label '-bad-', which starts or ends with '-'"),
-    ({"host": "*.example.com"}, "entries[1] (host=*.example.com): '*.example.com' is a wildcard, which Postfix never expands"),
-    ({"domain": "*.example.com"}, "entries[1] (domain=*.example.com): '*.example.com' is a wildcard"),
-    ({"host": "a..example"}, "entries[1] (host=a..example): 'a..example' has an empty label"),
-    ({"host": "mx_1.example"}, "entries[1] (host=mx_1.example): 'mx_1.example' holds '_' in the label 'mx_1'"),
-    ({"host": "192.0.2.1"}, "entries[1] (host=192.0.2.1): '192.0.2.1' is an IP address, not a hostname; write it as ip:"),
-    ({"host": "straße.example"}, "entries[1] (host=straße.example): 'straße.example' holds ß (sharp s), which IDNA 2003 and IDNA 2008"),
-    ({"host": "\u2603.example"}, "entries[1] (host=\u2603.example): '\u2603.example' holds '\u2603' (snowman), which is not a letter"),
-    # Entries that would defeat the policy.
-    ({"domain": "com"}, "entries[1] (domain=com): a single label covers every name under a top-level domain; set broad: true"),
-    ({"domain": "co.uk"}, "entries[1] (domain=co.uk): co.uk is a public suffix"),
-    # Addresses.
-    ({"ip": "fe80::1%eth0"}, "entries[1] (ip=fe80::1%eth0): 'fe80::1%eth0' carries a zone id (eth0)"),
-    ({"ip": "10.0.0.0/8"}, "entries[1] (ip=10.0.0.0/8): '10.0.0.0/8' is not a valid IPv4 or IPv6 address"),
-    ({"host": "a.example", "clients": ["192.0.2.1/24"]}, "entries[1] (host=a.example): clients[0] (192.0.2.1/24) has host bits set"),
-    ({"host": "a.example", "clients": ["mail.bitwiz.net"]},
-     "entries[1] (host=a.example): clients[0] (mail.bitwiz.net) is not an IPv4/IPv6 address or network"),
-    ({"host": "a.example", "clients": ["::ffff:1.2.3.4"]},
-     "entries[1] (host=a.example): clients[0] (::ffff:1.2.3.4) is an IPv4-mapped IPv6 address"),
-    ({"host": "a.example", "clients": ["fe80::1%eth0"]}, "entries[1] (host=a.example): clients[0] (fe80::1%eth0) carries a zone id"),
-    # Dates and actions.
-    ({"host": "a.example", "expires": "2030-12-31garbage"}, "entries[1] (host=a.example): expires '2030-12-31garbage' is not a date"),
-    ({"host": "a.example", "expires": "2030-02-30"}, "entries[1] (host=a.example): expires '2030-02-30' is not a date"),
-    ({"host": "a.example", "expires": "2030-12-31 10:00"}, "entries[1] (host=a.example): expires '2030-12-31 10:00' is not a date"),
-    ({"host": "a.example", "action": "OK extra"}, "entries[1] (host=a.example): action OK takes no text."),
-    ({"host": "a.example", "action": "PERMIT_MYNETWORKS"}, "entries[1] (host=a.example): unknown action 'PERMIT_MYNETWORKS'"),
-    ({"pattern": "^a\tb$"}, "entries[1] (pattern=^a\tb$): the pattern contains whitespace or a control character"),
+    # Every class of issue 12, each as several inputs, is in tests/unit/plugins/modules/test_helo_access.py
+    # (main() in-process, same file-state checks); these go through ansible-playbook.
 ]
 
 

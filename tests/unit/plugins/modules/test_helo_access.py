@@ -52,6 +52,7 @@ HOSTILE = [
     ({"host": "a.example", "action": "PERMIT_MYNETWORKS"}, "unknown action 'PERMIT_MYNETWORKS'"),
     ({"host": "a.example", "action": "OK then"}, "action OK takes no text"),
     ({"host": "a.example", "comment": "one\ntwo"}, "the comment spans more than one line"),
+    ({"pattern": "^a\tb$"}, "the pattern contains whitespace or a control character; use \\s or [[:space:]]"),
     # declarative rules of the argument spec
     ({"host": "a.example", "ip": "50.0.0.1"}, "parameters are mutually exclusive: host|domain|ip|pattern found in entries"),
     ({"action": "OK"}, "one of the following is required: host, domain, ip, pattern found in entries"),
