@@ -26,7 +26,7 @@ BODY = role_body(helo_guard_preflight_smtpd="{{ preflight_smtpd }}")
 PHASES = ("first run", "no-change run")
 # The no-change run must not pay for the pre-flight at all (1.0, within noise).
 GOALS = {"first run": None, "no-change run": 1.1}
-JUDGE_TASK = "mailops.postfix.helo_guard : Configure | judge the candidate and promote its changed files"
+JUDGE_TASK = "mailops.postfix.helo_guard : Configure | edit the candidate, judge it and promote its changed files"
 
 
 def _forget_record(box):

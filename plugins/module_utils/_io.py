@@ -414,12 +414,18 @@ class ModuleFiles:
     the module with ``fail_json``.
     """
 
-    def __init__(self, module: t.Any) -> None:
+    def __init__(self, module: t.Any, params: dict | None = None) -> None:
         self._module = module
+        self._params = params
 
     def file_args(self, path: str) -> dict:
-        """The task's file options for ``path`` (owner, group, mode, secontext, attributes)."""
-        return self._module.load_file_common_arguments(self._module.params, path=path)
+        """The task's file options for ``path`` (owner, group, mode, secontext, attributes).
+
+        With ``params`` (a dict of those options, for example one entry of a
+        module's list of files) those instead of the task's.
+        """
+        params = self._module.params if self._params is None else self._params
+        return self._module.load_file_common_arguments(params, path=path)
 
     def _hooks(self, file_args: dict) -> TempFileHooks:
         return _AnsibleHooks(self._module, file_args)

@@ -230,31 +230,13 @@ import hashlib
 import json
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.validation import check_mutually_exclusive, check_required_one_of
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, TableBackend, TableRequest
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS
-from ansible_collections.mailops.postfix.plugins.module_utils.access.names import type_word
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import AccessTableError
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.spec import ENTRIES_SPEC, validated_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
-
-ENTRY_OPTIONS = dict(
-    host=dict(type="str"),
-    domain=dict(type="str"),
-    ip=dict(type="str"),
-    pattern=dict(type="str"),
-    action=dict(type="str", default="OK"),
-    comment=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"]),
-    expires=dict(type="str"),
-    clients=dict(type="list", elements="str"),
-    broad=dict(type="bool", default=False),
-)
-ENTRIES_SPEC = dict(type="list", elements="dict", options=ENTRY_OPTIONS,
-                    mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)])
-ENTRY_DEFAULTS = {name: option.get("default") for name, option in ENTRY_OPTIONS.items()}
 
 ARGUMENT_SPEC = dict(
     path=dict(type="path", default="/etc/postfix/helo_access"),
@@ -298,39 +280,10 @@ def listed_entries(module, data):
         listed = json.loads(data)
     except ValueError:
         module.fail_json(msg="entries_file does not hold a JSON (or YAML) list of entries.")
-    if not isinstance(listed, list):
-        module.fail_json(msg="entries_file must hold a list of entries, not a %s." % type_word(listed))
-    if all(_plain_entry(entry) for entry in listed):
-        return [dict(ENTRY_DEFAULTS, **entry) for entry in listed]
-    validated = ArgumentSpecValidator(dict(entries=ENTRIES_SPEC)).validate(dict(entries=listed))
-    if validated.error_messages:
-        module.fail_json(msg="entries_file: %s." % "; ".join(validated.error_messages))
-    return validated.validated_parameters["entries"]
-
-
-def _plain_entry(entry):
-    """True when the entries spec would only add defaults to ``entry``.
-
-    Known options, each a string of a string option (in its choices, if it
-    has any), and the spec's rules hold: the spec's validator would return the
-    entry as it is plus the defaults, so that is what it gets without running
-    the validator per entry (100,000 entries: seconds). Anything else goes
-    through the validator, with its conversions and its messages.
-    """
-    if not isinstance(entry, dict):
-        return False
-    for name, value in entry.items():
-        option = ENTRY_OPTIONS.get(name)
-        if option is None or option.get("type") != "str" or not isinstance(value, str):
-            return False
-        if "choices" in option and value not in option["choices"]:
-            return False
     try:
-        check_mutually_exclusive(ENTRIES_SPEC["mutually_exclusive"], entry)
-        check_required_one_of(ENTRIES_SPEC["required_one_of"], entry)
-    except TypeError:
-        return False
-    return True
+        return validated_entries(listed, "entries_file")
+    except AccessTableError as error:
+        module.fail_json(msg=str(error))
 
 
 def main():

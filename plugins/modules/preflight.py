@@ -33,7 +33,8 @@ attributes:
     details: O(state=staged) still creates the scratch candidate (outside the config dir) so that the modules
       that edit it can report in check mode; O(state=promoted) judges and reports, writes nothing live.
   diff_mode:
-    support: none
+    support: full
+    details: O(state=promoted) shows each changed text file of the set (live before, candidate after).
   platform:
     platforms: posix
 options:
@@ -138,6 +139,106 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  non_default:
+    description:
+      - With O(state=staged), when a candidate is made, also return RV(non_default), C(postconf -n) of the live
+        config dir, in the same module run (what a caller needs to know to edit the candidate).
+    type: bool
+    default: false
+    version_added: 0.1.0
+  list_files:
+    description:
+      - With O(state=staged), when a candidate is made, also return RV(listed_files), the regular files these shell
+        patterns match on the host (for example tables an earlier run wrote), in the same module run.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  edit:
+    description:
+      - With O(state=promoted), edits made to the candidate in the same module run before it is judged, by the same
+        code as the M(mailops.postfix.helo_access) and M(mailops.postfix.postconf) modules. Paths are live paths of
+        O(tables); each edit goes to the path's copy in the candidate. In check mode the candidate (scratch) is
+        edited too, so that the judge sees all of it; nothing live is written.
+      - What they did is returned in RV(edited); their warnings (for example an entry an earlier line shadows) are
+        shown as the modules would show them.
+    type: dict
+    version_added: 0.1.0
+    suboptions:
+      table:
+        description: An access table to write from entries, as M(mailops.postfix.helo_access) writes it.
+        type: dict
+        suboptions:
+          path:
+            description: The table's live path, one of O(tables).
+            type: path
+            required: true
+          type:
+            description: Its type; default the type O(tables) gives it (they must agree).
+            type: str
+          entries:
+            description: The entries, as the O(mailops.postfix.helo_access#module:entries) option takes them, validated by the same rules.
+            type: list
+            elements: dict
+            default: []
+          layout:
+            description: As the O(mailops.postfix.helo_access#module:layout) option.
+            type: str
+            choices: [auto, line, grouped]
+            default: auto
+          exclusive:
+            description: As the O(mailops.postfix.helo_access#module:exclusive) option.
+            type: bool
+            default: false
+          verdict_dir:
+            description: As the O(mailops.postfix.helo_access#module:verdict_dir) option (not written in check mode).
+            type: path
+            default: /var/cache/mailops-postfix/helo_access
+          owner:
+            description: The table's owner.
+            type: str
+          group:
+            description: The table's group.
+            type: str
+          mode:
+            description: The table's mode.
+            type: raw
+      files:
+        description: Whole files of O(tables) to write (for example cidr tables), each with its content.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          path:
+            description: The live path, one of O(tables).
+            type: path
+            required: true
+          content:
+            description: The file's content.
+            type: str
+            required: true
+          owner:
+            description: The file's owner.
+            type: str
+          group:
+            description: The file's group.
+            type: str
+          mode:
+            description: The file's mode.
+            type: raw
+      main_cf:
+        description: Parameters of the candidate's C(main.cf), as M(mailops.postfix.postconf) sets and removes them.
+        type: dict
+        suboptions:
+          set:
+            description: Parameters to set, as O(mailops.postfix.postconf#module:parameters).
+            type: dict
+            default: {}
+          absent:
+            description: Parameters to remove (after O(edit.main_cf.set)).
+            type: list
+            elements: str
+            default: []
 notes:
   - Backups are named as C(backup_local) names them (C(PATH.PID.YYYY-MM-DD@HH:MM:SS~)); pruning counts every
     such backup of a promoted file.
@@ -224,6 +325,26 @@ parameters:
   returned: state is current and O(parameters) is not empty
   type: dict
   sample: {myhostname: mx.example.com, smtpd_helo_required: "yes"}
+non_default:
+  description: C(postconf -n) of the live config dir ("" when it fails).
+  returned: state is staged, O(non_default) is true and RV(up_to_date) is false
+  type: str
+  sample: "smtpd_helo_required = no\n"
+listed_files:
+  description: The regular files O(list_files) matched, sorted.
+  returned: state is staged, O(list_files) is not empty and RV(up_to_date) is false
+  type: list
+  elements: str
+  sample: [/etc/postfix/check_helo_guard_clients_1f0c3b9a2e.cidr]
+edited:
+  description:
+    - What O(edit) changed in the candidate - C(table) (the table's C(added), C(removed), C(layout), C(verdict),
+      as M(mailops.postfix.helo_access) returns them), C(files) (the files whose bytes changed) and C(main_cf) (the
+      parameters whose definitions changed). Null without O(edit).
+  returned: state is promoted
+  type: dict
+  sample: {table: {table: "regexp:/etc/postfix/helo_access", added: ['/^mxbox50\.bitwiz\.net$/ OK'], removed: []},
+           files: [], main_cf: [smtpd_helo_required]}
 verdict:
   description: Postfix's verdict; null when nothing had to be judged.
   returned: state is judged or promoted
@@ -271,10 +392,25 @@ reload_problem:
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight import backend
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 PROBE_OPTIONS = dict(helo=dict(type="str"), code=dict(type="int", required=True))
+FILE_OPTIONS = dict(owner=dict(type="str"), group=dict(type="str"), mode=dict(type="raw"))
+EDIT_OPTIONS = dict(
+    table=dict(type="dict", options=dict(
+        path=dict(type="path", required=True), type=dict(type="str"),
+        entries=dict(type="list", elements="dict", default=[]),
+        layout=dict(type="str", choices=list(LAYOUTS), default="auto"), exclusive=dict(type="bool", default=False),
+        verdict_dir=dict(type="path", default=DEFAULT_VERDICT_DIR), **FILE_OPTIONS)),
+    files=dict(type="list", elements="dict", default=[], options=dict(
+        path=dict(type="path", required=True), content=dict(type="str", required=True), **FILE_OPTIONS)),
+    main_cf=dict(type="dict", options=dict(set=dict(type="dict", default={}),
+                                           absent=dict(type="list", elements="str", default=[]))),
+)
 JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "keep_backups", "record_dir", "wanted",
                  "reload")
 
@@ -285,7 +421,8 @@ def run_state(module):
     state = params["state"]
     if state == "staged":
         return backend.staged(run, config_dir, tables, params["scratch_root"] or tempfile.gettempdir(), params["record_dir"],
-                              params["wanted"], params["services"])
+                              params["wanted"], params["services"],
+                              dict(non_default=params["non_default"], list_files=params["list_files"]))
     if state == "current":
         return backend.current(run, config_dir, tables, params["record_dir"], params["wanted"], params["services"],
                                params["parameters"])
@@ -297,7 +434,13 @@ def run_state(module):
                                                              "; ".join(verdict["problems"])), verdict=verdict)
         return dict(changed=False, verdict=verdict)
     if state == "promoted":
-        return backend.promoted(run, config_dir, tables, params["candidate_dir"], options, module.check_mode)
+        edit = (params["edit"], lambda file_params: _io.ModuleFiles(module, file_params)) if params["edit"] else None
+        result = backend.promoted(run, config_dir, tables, params["candidate_dir"], options, module.check_mode, edit)
+        for warning in result.pop("warnings"):
+            module.warn(warning)
+        if not module._diff:
+            result.pop("diff")
+        return result
     if state == "loaded":
         return backend.loaded(run, config_dir, tables, params["record_dir"], module.check_mode)
     return backend.absent(run, config_dir, params["candidate_dir"])
@@ -323,6 +466,9 @@ def main():
             services=dict(type="bool", default=False),
             parameters=dict(type="list", elements="str", default=[]),
             reload=dict(type="bool", default=False),
+            non_default=dict(type="bool", default=False),
+            list_files=dict(type="list", elements="str", default=[]),
+            edit=dict(type="dict", options=EDIT_OPTIONS),
         ),
         required_if=[("state", "promoted", ["candidate_dir"]), ("state", "absent", ["candidate_dir"])],
         supports_check_mode=True,

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 
@@ -23,6 +24,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight import promote as promotion
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.checks import static_problems
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.edit import apply_edits
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JudgeInstance
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.matrix import run_matrix, service_probes
@@ -67,8 +69,15 @@ def current(run_command, config_dir, tables, record_dir=None, wanted=None, servi
     return result
 
 
-def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wanted=None, services=False):
-    """A new candidate, unless ``current`` finds the live files ``up_to_date``; with what ``current`` says."""
+def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wanted=None, services=False, reads=None):
+    """A new candidate, unless ``current`` finds the live files ``up_to_date``; with what ``current`` says.
+
+    ``reads``: ``{"non_default": bool, "list_files": [glob]}``, what the
+    caller needs to know of the live files to edit the candidate, read in
+    this run and only when a candidate is made (``non_default``: the output
+    of ``postconf -n``, "" when it fails; ``listed_files``: the regular files
+    the globs match, sorted).
+    """
     removed = discard_leftovers(run_command, scratch_root, config_dir)
     result = current(run_command, config_dir, tables, record_dir, wanted, services)
     result["leftovers_removed"] = removed
@@ -76,7 +85,19 @@ def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wante
         candidate = stage(run_command, config_dir, tables, scratch_root)
         result.update(candidate_dir=candidate.root, candidate_config_dir=candidate.candidate_dir,
                       candidates=candidate.path_map(live_files(config_dir, tables)))
+        result.update(_reads(run_command, config_dir, reads or {}))
     return result
+
+
+def _reads(run_command, config_dir, reads):
+    found = {}
+    if reads.get("non_default"):
+        rc, out, _err = run_command(["postconf", "-c", config_dir, "-n"])
+        found["non_default"] = out if rc == 0 else ""
+    if reads.get("list_files"):
+        found["listed_files"] = sorted({path for pattern in reads["list_files"] for path in glob.glob(pattern)
+                                        if os.path.isfile(path)})
+    return found
 
 
 def build_indexes(run_command, candidate, tables):
@@ -142,8 +163,12 @@ def _work_dir(run_command, config_dir, scratch_root):
         Candidate(work_dir, config_dir).discard(run_command)
 
 
-def promoted(run_command, config_dir, tables, candidate_root, options, check_mode=False):
-    """Judge the candidate and promote it when it passes; the candidate is removed in every case.
+def promoted(run_command, config_dir, tables, candidate_root, options, check_mode=False, edit=None):
+    """Edit, judge and promote the candidate (it passes or nothing is live); it is removed in every case.
+
+    ``edit``: ``(edits, files_for)``, the edits to make to the candidate
+    first (``edit.py``; the result's ``edited`` and ``warnings`` say what
+    they did) and the I/O helper's factory for them.
 
     With ``options["reload"]`` the running instance is then made to load the
     judged files, as ``loaded`` does, in the same module run (``loaded`` in
@@ -161,7 +186,10 @@ def promoted(run_command, config_dir, tables, candidate_root, options, check_mod
     try:
         path = record_path(run_command, config_dir, options["record_dir"])
         running = is_running(run_command, config_dir) if reload else None
+        edited, warnings = apply_edits(run_command, edit[1], candidate, tables, edit[0], check_mode) if edit else (
+            None, [])
         result = _promote(run_command, config_dir, tables, candidate, options, check_mode, path)
+        result.update(edited=edited, warnings=warnings)
     except _io.FileError as error:
         raise PreflightError(str(error)) from None
     finally:
@@ -188,12 +216,13 @@ def _promote(run_command, config_dir, tables, candidate, options, check_mode, pa
         if not changed and read_record(path, config_dir)["judged"] == live_digest:
             if options["wanted"] and not check_mode:
                 write_record(path, config_dir, settled=settled_key(options["wanted"], paths))
-            return dict(changed=False, promoted=[], verdict=None)
+            return dict(changed=False, promoted=[], verdict=None, diff=[])
         verdict = judge(run_command, candidate.candidate_dir, candidate.path_map(paths), candidate.root, options)
         if not verdict["passed"]:
             raise PreflightError("Postfix refuses the candidate for %s: %s. Nothing was written and nothing reloaded"
                                  % (config_dir, "; ".join(verdict["problems"])))
-        result = dict(changed=bool(changed), promoted=changed, verdict=verdict, backup_files=[], removed_backups=[])
+        result = dict(changed=bool(changed), promoted=changed, verdict=verdict, backup_files=[], removed_backups=[],
+                      diff=promotion.diffs(candidate, changed, tables))
         if check_mode:
             return result
         written = promotion.promote(candidate, changed)

@@ -23,6 +23,7 @@ import re
 import stat
 
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 BACKUP_NAME = r"\A%s\.(\d+)\.(\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d)~\Z"
@@ -37,6 +38,19 @@ def changed_files(candidate, paths):
         if new is not None and new != _io.read_bytes(path):
             changed.append(path)
     return changed
+
+
+def diffs(candidate, changed, tables):
+    """Ansible's ``diff`` entries for the changed text files (live -> candidate); indexes are left out."""
+    indexes = {maps.index_path(map_type, path) for map_type, _sep, path in (table.partition(":") for table in tables)}
+    entries = []
+    for path in changed:
+        if path in indexes:
+            continue
+        before = _io.read_text(path)
+        entries.append(dict(before=before or "", after=_io.read_text(candidate.path_for(path)) or "",
+                            before_header=path if before is not None else "/dev/null", after_header=path))
+    return entries
 
 
 def _attributes(copy):

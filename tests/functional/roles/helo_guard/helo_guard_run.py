@@ -7,6 +7,7 @@ import re
 import yaml
 
 from tests.harness.scratch import scratch_roots
+from tests.harness.smtp_probe import probe, verdict
 
 ROLE_PLAYBOOK = """\
 - name: Apply helo_guard
@@ -52,6 +53,11 @@ def write_yaml(path, content):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as yaml_file:
         yaml.safe_dump(content, yaml_file, default_flow_style=False, sort_keys=False)
+
+
+def rcpt_code(instance, helo):
+    """``(step, code, text)`` of an SMTP dialog with ``helo`` against the instance (its HELO verdict)."""
+    return verdict(probe(instance.address, instance.port, helo=helo))
 
 
 def reload_count(instance):

@@ -5,13 +5,8 @@ import os
 import re
 import subprocess
 
-from tests.functional.roles.helo_guard.helo_guard_run import SEED_ENTRIES, candidates_of, file_state, reload_count
-from tests.harness.smtp_probe import probe, verdict
-
-
-def rcpt_code(instance, helo):
-    step, code, text = verdict(probe(instance.address, instance.port, helo=helo))
-    return step, code, text
+from tests.functional.roles.helo_guard.helo_guard_run import (
+    SEED_ENTRIES, candidates_of, file_state, rcpt_code, reload_count)
 
 
 def postmap_answers(instance, table, keys):
@@ -67,7 +62,7 @@ def test_config_dir_reaches_every_module_command_and_handler(sandbox_factory, ro
     executed = run.executed_tasks()
     # The promotion reloads in its own module run, with the config dir (reload_count below); the
     # handler's own run with it is proven in test_helo_guard_fast_path.py (a lost reload made up).
-    assert any(name.endswith("Configure | judge the candidate and promote its changed files") for name in executed), \
+    assert any(name.endswith("Configure | edit the candidate, judge it and promote its changed files") for name in executed), \
         executed
     table = "lmdb:%s/helo_access" % instance.config_dir
     assert postmap_answers(instance, table, ["mxbox50.bitwiz.net", "[50.0.0.2]", "other.bitwiz.net"]) == {
@@ -149,15 +144,17 @@ def test_check_mode_reports_changes_writes_nothing_and_runs_no_handler(sandbox_f
     inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES, "helo_guard_table_type": "hash"})
     listing = sorted(os.listdir(instance.config_dir))
     main_cf_before = file_state(os.path.join(instance.config_dir, "main.cf"))
-    run = run_role(inventory, check=True)
+    run = run_role(inventory, check=True, extra_args=["--diff"])
     assert run.rc == 0, run
-    assert run.recap["changed"] >= 2, "check mode reports the table and main.cf changes"
+    # The promotion's run edits and judges the candidate in check mode and shows what would change.
+    assert run.recap["changed"] >= 1, "check mode reports the changes"
+    assert "+mxbox50.bitwiz.net" in run.output and "+smtpd_helo_required = yes" in run.output, run.output
     assert file_state(os.path.join(instance.config_dir, "main.cf")) == main_cf_before
     assert sorted(os.listdir(instance.config_dir)) == listing
     handler_lines = [line for line in run.output.splitlines() if line.startswith("RUNNING HANDLER")]
     assert handler_lines, "the handlers were notified"
-    assert not [name for name in run.executed_tasks() if "Reload Postfix" in name or "promote its changed files" in name], \
-        run.executed_tasks()
+    assert any("promote its changed files" in name for name in run.executed_tasks()), run.executed_tasks()
+    assert not [name for name in run.executed_tasks() if "Reload Postfix" in name], run.executed_tasks()
     assert not candidates_of(instance), "check mode left its candidate behind"
     assert reload_count(instance) == 0
     assert rcpt_code(instance, "nodots")[1] == 250, "the running instance still has no HELO checks"

@@ -194,8 +194,8 @@ def test_a_full_disk_fails_with_a_sentence_and_leaves_old_or_nothing(
 # Where a kill lands: so many seconds after the run printed this task or handler header
 # (None: after the start). The promotion and the handler take well under a second, so
 # points are drawn after their headers rather than uniformly over a 10 s run.
-KILL_MARKERS = (None, "Configure | stage a candidate", "Configure | write the HELO access table in the candidate",
-                "Configure | judge the candidate and promote", "RUNNING HANDLER")
+KILL_MARKERS = (None, "Configure | stage a candidate", "Configure | edit the candidate, judge it and promote",
+                "Configure | edit the candidate, judge it and promote", "RUNNING HANDLER")
 
 
 def kill_tree(root_pid):

@@ -4,7 +4,7 @@
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.mailops.postfix.plugins.modules.helo_access import ENTRIES_SPEC, ENTRY_DEFAULTS, _plain_entry
+from ansible_collections.mailops.postfix.plugins.module_utils.access.spec import ENTRIES_SPEC, ENTRY_DEFAULTS, plain_entry
 
 PLAIN = [
     {"host": "mxbox50.bitwiz.net"},
@@ -16,7 +16,7 @@ PLAIN = [
 
 @pytest.mark.parametrize("entry", PLAIN)
 def test_a_plain_entry_gets_what_the_spec_gives(entry):
-    assert _plain_entry(entry)
+    assert plain_entry(entry)
     validated = ArgumentSpecValidator(dict(entries=ENTRIES_SPEC)).validate(dict(entries=[entry]))
     assert not validated.error_messages
     assert validated.validated_parameters["entries"] == [dict(ENTRY_DEFAULTS, **entry)]
@@ -30,4 +30,4 @@ def test_a_plain_entry_gets_what_the_spec_gives(entry):
     ["host", "a.example"],                   # not a dict
 ])
 def test_anything_else_goes_through_the_validator(entry):
-    assert not _plain_entry(entry)
+    assert not plain_entry(entry)

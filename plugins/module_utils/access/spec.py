@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The argument spec of an entry, and a list of entries validated by it outside a module's own options.
+
+helo_access declares ``entries`` with ``ENTRIES_SPEC``; a list that arrives
+otherwise (helo_access's ``entries_file``, the pre-flight's ``edit.table``)
+goes through ``validated_entries``, the same rules with the same messages,
+so there is one definition of what an entry may hold.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.validation import check_mutually_exclusive, check_required_one_of
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS, AccessTableError
+from ansible_collections.mailops.postfix.plugins.module_utils.access.names import type_word
+
+ENTRY_OPTIONS = dict(
+    host=dict(type="str"),
+    domain=dict(type="str"),
+    ip=dict(type="str"),
+    pattern=dict(type="str"),
+    action=dict(type="str", default="OK"),
+    comment=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"]),
+    expires=dict(type="str"),
+    clients=dict(type="list", elements="str"),
+    broad=dict(type="bool", default=False),
+)
+ENTRIES_SPEC = dict(type="list", elements="dict", options=ENTRY_OPTIONS,
+                    mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)])
+ENTRY_DEFAULTS = {name: option.get("default") for name, option in ENTRY_OPTIONS.items()}
+
+
+def validated_entries(listed, option):
+    """``listed`` validated as ``entries`` would be (defaults filled in); AccessTableError names ``option``."""
+    if not isinstance(listed, list):
+        raise AccessTableError("%s must hold a list of entries, not a %s." % (option, type_word(listed)))
+    if all(plain_entry(entry) for entry in listed):
+        return [dict(ENTRY_DEFAULTS, **entry) for entry in listed]
+    validated = ArgumentSpecValidator(dict(entries=ENTRIES_SPEC)).validate(dict(entries=listed))
+    if validated.error_messages:
+        raise AccessTableError("%s: %s." % (option, "; ".join(validated.error_messages)))
+    return validated.validated_parameters["entries"]
+
+
+def plain_entry(entry):
+    """True when the entries spec would only add defaults to ``entry``.
+
+    Known options, each a string of a string option (in its choices, if it
+    has any), and the spec's rules hold: the spec's validator would return the
+    entry as it is plus the defaults, so that is what it gets without running
+    the validator per entry (100,000 entries: seconds). Anything else goes
+    through the validator, with its conversions and its messages.
+    """
+    if not isinstance(entry, dict):
+        return False
+    for name, value in entry.items():
+        option = ENTRY_OPTIONS.get(name)
+        if option is None or option.get("type") != "str" or not isinstance(value, str):
+            return False
+        if "choices" in option and value not in option["choices"]:
+            return False
+    try:
+        check_mutually_exclusive(ENTRIES_SPEC["mutually_exclusive"], entry)
+        check_required_one_of(ENTRIES_SPEC["required_one_of"], entry)
+    except TypeError:
+        return False
+    return True
