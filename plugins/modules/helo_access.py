@@ -271,19 +271,16 @@ def entries_source(module):
             data = list_file.read()
     except OSError as error:
         module.fail_json(msg="entries_file cannot be read on the host: %s." % error.strerror)
-    return (lambda: listed_entries(module, data)), hashlib.sha256(data).hexdigest()
+    return (lambda: listed_entries(data)), hashlib.sha256(data).hexdigest()
 
 
-def listed_entries(module, data):
-    """The list in entries_file's bytes, validated by the entries spec."""
+def listed_entries(data):
+    """The list in entries_file's bytes, validated by the entries spec (AccessTableError names the option)."""
     try:
         listed = json.loads(data)
     except ValueError:
-        module.fail_json(msg="entries_file does not hold a JSON (or YAML) list of entries.")
-    try:
-        return validated_entries(listed, "entries_file")
-    except AccessTableError as error:
-        module.fail_json(msg=str(error))
+        raise AccessTableError("entries_file does not hold a JSON (or YAML) list of entries.") from None
+    return validated_entries(listed, "entries_file")
 
 
 def main():
