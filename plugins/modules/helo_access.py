@@ -95,6 +95,10 @@ options:
       - A run that finds the table already as wanted, with the same entries, Postfix binary and C(main.cf) as a
         recorded verdict, repeats that verdict's warnings (RV(verdict=recorded)) instead of asking Postfix again.
         Anything else asks Postfix (C(postmap -q)).
+      - A real run also records itself under a digest of the request as given (the bytes of O(entries_file) or the
+        O(entries), the options), the table text it left, the day, the Postfix binary and C(main.cf); a later run
+        with exactly those repeats its warnings without reading the entries. Anything else reads and validates
+        every entry.
       - An empty string asks Postfix on every run and records nothing.
     type: path
     default: /var/cache/mailops-postfix/helo_access
@@ -222,6 +226,7 @@ verdict:
   sample: postmap
 """
 
+import hashlib
 import json
 
 from ansible.module_utils.basic import AnsibleModule
@@ -249,23 +254,33 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def raw_entries(module):
-    """The entries as given: the option, or the list in entries_file, validated by the same spec."""
+def entries_source(module):
+    """``(entries, digest)``: the entries (a function returning them for entries_file) and a digest of them as given.
+
+    The digest lets a run that changes nothing skip reading the entries at
+    all (verdicts.run_digest): for entries_file it is the digest of the
+    file's bytes, read once; the list is parsed only if the run needs it.
+    """
     entries_file = module.params["entries_file"]
     if entries_file is None:
-        return module.params["entries"]
+        entries = module.params["entries"]
+        return entries, hashlib.sha256(json.dumps(entries, sort_keys=True, default=str).encode()).hexdigest()
     # entries_file names the copy the action plugin shipped to the host: the messages name the option.
     try:
         with open(entries_file, "rb") as list_file:
-            listed = json.loads(list_file.read())
+            data = list_file.read()
     except OSError as error:
         module.fail_json(msg="entries_file cannot be read on the host: %s." % error.strerror)
-    except ValueError:
-        module.fail_json(msg="entries_file does not hold a JSON (or YAML) list of entries.")
+    return (lambda: listed_entries(data)), hashlib.sha256(data).hexdigest()
+
+
+def listed_entries(data):
+    """The list in entries_file's bytes, validated by the entries spec (AccessTableError names the option)."""
     try:
-        return validated_entries(listed, "entries_file")
-    except AccessTableError as error:
-        module.fail_json(msg=str(error))
+        listed = json.loads(data)
+    except ValueError:
+        raise AccessTableError("entries_file does not hold a JSON (or YAML) list of entries.") from None
+    return validated_entries(listed, "entries_file")
 
 
 def main():
@@ -273,10 +288,11 @@ def main():
                            required_one_of=[("entries", "entries_file")], add_file_common_args=True,
                            supports_check_mode=True)
     params = module.params
-    request = TableRequest(path=params["path"], map_type=params["type"], entries=raw_entries(module),
-                           state=params["state"], config_dir=params["config_dir"], exclusive=params["exclusive"],
-                           layout=params["layout"], group_size=params["group_size"], backup=params["backup"],
-                           create=params["create"], verdict_dir=params["verdict_dir"])
+    entries, entries_digest = entries_source(module)
+    request = TableRequest(path=params["path"], map_type=params["type"], entries=entries, state=params["state"],
+                           config_dir=params["config_dir"], exclusive=params["exclusive"], layout=params["layout"],
+                           group_size=params["group_size"], backup=params["backup"], create=params["create"],
+                           verdict_dir=params["verdict_dir"], entries_digest=entries_digest)
     backend = TableBackend(request, module.run_command, _io.ModuleFiles(module), check_mode=module.check_mode)
     try:
         result = backend.run()

@@ -30,8 +30,11 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.entry impor
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import TablePlan, plan_table
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import (
+    record_run,
     record_warnings,
+    recorded_run,
     recorded_warnings,
+    run_digest,
     verdict_digest,
 )
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import verify_plan, winning_lines
@@ -48,7 +51,7 @@ class TableRequest:
 
     path: str
     map_type: str
-    entries: list
+    entries: list | t.Callable[[], list]   # or a function returning them, called only when the run needs them
     state: str = "present"
     config_dir: str | None = None
     exclusive: bool = False
@@ -57,6 +60,13 @@ class TableRequest:
     backup: bool = False
     create: bool = True
     verdict_dir: str | None = None   # where Postfix's verdicts are recorded (verdicts.py); None or "": nowhere
+    entries_digest: str | None = None   # a digest of the entries as given (verdicts.run_digest); None: none
+
+    def shape(self) -> dict:
+        """What a run's outcome depends on besides the table text, Postfix and main.cf (run_digest)."""
+        return dict(path=self.path, map_type=self.map_type, entries=self.entries_digest, state=self.state,
+                    config_dir=self.config_dir, exclusive=self.exclusive, layout=self.layout,
+                    group_size=self.group_size, create=self.create)
 
 
 @dataclasses.dataclass
@@ -100,9 +110,18 @@ class Files(t.Protocol):
 
 def config_dir_for(config_dir: str | None, table_path: str):
     """The explicit config_dir (it must hold a main.cf), else the table's dir or a scratch one (a context)."""
-    if config_dir and not os.path.isfile(os.path.join(config_dir, "main.cf")):
-        raise AccessTableError("config_dir %s has no main.cf." % config_dir)
+    main_cf_for(config_dir, table_path)
     return postfix_cli.config_dir_or_scratch(config_dir or os.path.dirname(table_path))
+
+
+def main_cf_for(config_dir: str | None, table_path: str) -> str | None:
+    """The main.cf Postfix judges with (None: a scratch config dir's empty one), as ``config_dir_for`` picks it."""
+    main_cf = os.path.join(config_dir or os.path.dirname(table_path), "main.cf")
+    if os.path.isfile(main_cf):
+        return main_cf
+    if config_dir:
+        raise AccessTableError("config_dir %s has no main.cf." % config_dir)
+    return None
 
 
 class TableBackend:
@@ -119,23 +138,54 @@ class TableBackend:
 
     def run(self) -> TableResult:
         request = self.request
-        entries = self.parse_entries()
+        if request.group_size < 1:
+            raise AccessTableError("group_size must be at least 1, not %d." % request.group_size)
+        entries = None if self.replayable() else self.parse_entries()
         _io.target_path(request.path)   # a directory or device as path: a sentence before anything else
         with _io.locked(os.path.dirname(os.path.abspath(request.path))):
             old_text = _io.read_text(request.path)
             if old_text is None and not request.create:
                 raise AccessTableError("%s does not exist and create is false." % request.path)
-            plan = self.judge(old_text, entries)
-            self.record(plan, old_text)
-            self.write(plan, old_text)
+            if not self.replayed(old_text):
+                plan = self.judge(old_text, self.parse_entries() if entries is None else entries)
+                self.record(plan, old_text)
+                self.write(plan, old_text)
+                self.remember(plan)
         self.result.postmap_required = self.postmap_required()
         return self.result
 
+    def replayable(self) -> bool:
+        """True when a recorded run may stand in for this one (verdicts.run_digest): entries are read later."""
+        return bool(self.request.verdict_dir and self.request.entries_digest)
+
+    def run_digest(self, text: str) -> str:
+        request = self.request
+        return run_digest(request.shape(), text, main_cf_for(request.config_dir, request.path),
+                          self.today.isoformat())
+
+    def replayed(self, old_text: str | None) -> bool:
+        """Repeat a recorded run on exactly this request, table text, Postfix and main.cf; False if none."""
+        if old_text is None or not self.replayable():
+            return False
+        recorded = recorded_run(self.request.verdict_dir, self.run_digest(old_text))
+        if recorded is None:
+            return False
+        self.result.warnings, self.result.layout = list(recorded[0]), recorded[1]
+        self.result.verdict = "recorded"
+        self.result.before = self.result.after = old_text
+        self.result.changed = self.files.apply_attributes(self.request.path, False)
+        return True
+
+    def remember(self, plan: TablePlan) -> None:
+        """After a real run the table holds ``plan.new_text``: record the run for the next one."""
+        if self.replayable() and not self.check_mode:
+            record_run(self.request.verdict_dir, self.run_digest(plan.new_text), self.result.warnings,
+                       self.result.layout)
+
     def parse_entries(self) -> list:
         request = self.request
-        if request.group_size < 1:
-            raise AccessTableError("group_size must be at least 1, not %d." % request.group_size)
-        entries = parse_entries(request.entries, request.map_type, request.state, today=self.today)
+        raw = request.entries() if callable(request.entries) else request.entries
+        entries = parse_entries(raw, request.map_type, request.state, today=self.today)
         bound = [entry.label for entry in entries if entry.clients]
         if bound:
             raise AccessTableError("%s: an entry bound to clients needs a restriction class and a cidr table besides "

@@ -15,6 +15,20 @@ warnings instead of running postmap again. Anything else (another table
 text, another entry, an upgraded Postfix, another main.cf) misses and asks
 Postfix.
 
+A second kind of record spares a run that changes nothing the parsing and
+planning too: ``run_digest`` covers the request as given (a digest of the
+entries exactly as the module received them, e.g. the bytes of
+``entries_file``, and every option that shapes the table), the table text the
+run left, the day (expiry dates), the postmap binary and main.cf. A run
+whose request, table text, Postfix and main.cf are the ones such a record was
+made for repeats its warnings and layout without reading a single entry: the
+planner is a fixed point (a second run with the same entries leaves the
+table as it is, tests/functional/modules/helo_access/test_helo_access_speed.py),
+so the full path would change nothing and ask Postfix the same question.
+Any other byte anywhere takes the full path, which validates every entry.
+FORMAT is part of both digests: a change to what validation, planning or
+the judgement do must raise it.
+
 Records live outside the Postfix config dir (DEFAULT_DIR, one small JSON
 file per digest, the newest MAX_RECORDS kept). They are a cache: a missing
 or unreadable record only means Postfix is asked; a record that cannot be
@@ -31,7 +45,7 @@ import tempfile
 
 DEFAULT_DIR = "/var/cache/mailops-postfix/helo_access"
 # Part of every digest: a record written by another version of the judgement never matches.
-FORMAT = 1
+FORMAT = 2
 MAX_RECORDS = 64
 
 
@@ -68,20 +82,52 @@ def verdict_digest(map_type, text, probes, main_cf_path, postmap_path=None):
     return digest.hexdigest()
 
 
+def run_digest(request, text, main_cf_path, today, postmap_path=None):
+    """A digest of a whole run's question: ``request`` (JSON data: the options
+    that shape the table and the digest of the entries as given), the table
+    ``text``, the date ``today`` (ISO), the postmap binary and main.cf."""
+    material = json.dumps(["run", FORMAT, request, today, _binary_key(postmap_path or shutil.which("postmap")),
+                           _content_key(main_cf_path)], sort_keys=True)
+    digest = hashlib.sha256(material.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0")
+    digest.update(text.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def recorded_run(record_dir, digest):
+    """``(warnings, layout)`` recorded for a run's digest, or None when there is no such record."""
+    record = _read_record(record_dir, digest)
+    warnings = record.get("warnings")
+    if not isinstance(warnings, list) or not all(isinstance(warning, str) for warning in warnings):
+        return None
+    layout = record.get("layout")
+    return (warnings, layout) if layout is None or isinstance(layout, str) else None
+
+
+def record_run(record_dir, digest, warnings, layout):
+    """Keep what a run that left the table as wanted answered; False if the record could not be written."""
+    return _write_record(record_dir, digest, {"format": FORMAT, "warnings": list(warnings), "layout": layout})
+
+
+def _read_record(record_dir, digest):
+    """The record for ``digest`` as a dict ({} when missing or unreadable)."""
+    if not record_dir:
+        return {}
+    try:
+        with open(_record_path(record_dir, digest)) as record_file:
+            record = json.load(record_file)
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 def _record_path(record_dir, digest):
     return os.path.join(record_dir, digest + ".json")
 
 
 def recorded_warnings(record_dir, digest):
     """The warnings recorded for ``digest``, or None when there is no such record."""
-    if not record_dir:
-        return None
-    try:
-        with open(_record_path(record_dir, digest)) as record_file:
-            record = json.load(record_file)
-    except (OSError, ValueError):
-        return None
-    warnings = record.get("warnings") if isinstance(record, dict) else None
+    warnings = _read_record(record_dir, digest).get("warnings")
     if not isinstance(warnings, list) or not all(isinstance(warning, str) for warning in warnings):
         return None
     return warnings
@@ -89,6 +135,10 @@ def recorded_warnings(record_dir, digest):
 
 def record_warnings(record_dir, digest, warnings):
     """Keep ``warnings`` as Postfix's verdict for ``digest``; False if the record could not be written."""
+    return _write_record(record_dir, digest, {"format": FORMAT, "warnings": list(warnings)})
+
+
+def _write_record(record_dir, digest, record):
     if not record_dir:
         return False
     temp_path = None
@@ -96,7 +146,7 @@ def record_warnings(record_dir, digest, warnings):
         os.makedirs(record_dir, mode=0o700, exist_ok=True)
         descriptor, temp_path = tempfile.mkstemp(prefix=".verdict.", dir=record_dir)
         with os.fdopen(descriptor, "w") as record_file:
-            json.dump({"format": FORMAT, "warnings": list(warnings)}, record_file)
+            json.dump(record, record_file)
         os.replace(temp_path, _record_path(record_dir, digest))
         temp_path = None
         _prune(record_dir)

@@ -70,3 +70,38 @@ def test_a_broken_or_unwritable_record_only_means_asking_postfix(tmp_path):
     blocked.write_text("")
     assert record_warnings(str(blocked / "records"), "d1", ["w"]) is False
     assert recorded_warnings(None, "d1") is None and record_warnings("", "d1", []) is False
+
+
+def test_a_runs_digest_changes_with_the_request_the_text_the_day_postmap_and_main_cf(tmp_path):
+    main_cf = tmp_path / "main.cf"
+    main_cf.write_text("compatibility_level = 3.6\n")
+    postmap = tmp_path / "postmap"
+    postmap.write_text("binary")
+    request = dict(path="/etc/postfix/helo_access", map_type="pcre", entries="0" * 64, exclusive=False)
+
+    def run(request=request, text=TEXT, today="2026-12-02"):
+        return verdicts.run_digest(request, text, str(main_cf), today, str(postmap))
+
+    base = run()
+    assert base == run(dict(reversed(list(request.items()))))   # the same request, in another order
+    assert base != run(dict(request, entries="1" * 64))
+    assert base != run(dict(request, exclusive=True))
+    assert base != run(text=TEXT + "/./ REJECT\n")
+    assert base != run(today="2026-12-03")
+    assert base != verdict_digest("pcre", TEXT, [], str(main_cf), str(postmap))   # never a verdict's digest
+    main_cf.write_text("compatibility_level = 3.6\nsmtpd_helo_required = yes\n")
+    assert run() != base
+    changed_main_cf = run()
+    postmap.write_text("an upgraded binary")
+    assert run() != changed_main_cf
+
+
+def test_a_run_record_holds_warnings_and_layout(tmp_path):
+    record_dir = str(tmp_path / "records")
+    assert verdicts.recorded_run(record_dir, "a" * 64) is None
+    assert verdicts.record_run(record_dir, "a" * 64, ["a warning"], "grouped") is True
+    assert verdicts.recorded_run(record_dir, "a" * 64) == (["a warning"], "grouped")
+    assert verdicts.recorded_run("", "a" * 64) is None and verdicts.record_run("", "a" * 64, [], None) is False
+    with open(os.path.join(record_dir, "b" * 64 + ".json"), "w") as broken:
+        broken.write('{"warnings": [1]}')
+    assert verdicts.recorded_run(record_dir, "b" * 64) is None
