@@ -20,6 +20,7 @@ What the overrides change for the dialog, and why:
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import re
@@ -132,18 +133,52 @@ class JudgeInstance:
         if rc != 0:
             raise PreflightError("postconf cannot edit a copy of the candidate: %s" % (err or out).strip())
         _backdate(os.path.join(self.config_dir, "main.cf"))
-        postfix_user = pwd.getpwnam(self.mail_owner())
+        owners = self.owners()
+        postfix_user = pwd.getpwnam(owners["mail_owner"])
         for directory in (self.queue_dir, self.data_dir, self.log_dir):
             os.makedirs(directory, exist_ok=True)
             os.chmod(directory, 0o755)
         os.chown(self.data_dir, postfix_user.pw_uid, postfix_user.pw_gid)
+        self.quick_start(owners)
         return self
 
-    def mail_owner(self):
-        rc, out, err = self.run_command(["postconf", "-c", self.config_dir, "-h", "mail_owner"])
-        if rc != 0:
+    def owners(self):
+        """``mail_owner``, ``setgid_group`` and ``meta_directory`` of the judge (one postconf run)."""
+        names = ("mail_owner", "setgid_group", "meta_directory")
+        rc, out, err = self.run_command(["postconf", "-c", self.config_dir, "-h"] + list(names))
+        lines = out.splitlines()
+        if rc != 0 or len(lines) != len(names):
             raise PreflightError("postconf cannot read the candidate: %s" % (err or out).strip())
-        return out.strip() or "postfix"
+        return dict(zip(names, (line.strip() for line in lines)))
+
+    def quick_start(self, owners):
+        """The judge's queue directories as ``postfix-files`` lists them, and ``quick-start``.
+
+        ``postfix start`` first runs the installation checks (``post-install
+        create-missing``, which makes these directories, a scan of the queue
+        and permission checks over the installation: 0.4 s here) unless
+        ``quick-start`` is in the queue directory. For a brand-new queue
+        directory that nothing else uses, the directories are all they
+        would produce, so they are made here from Postfix's own list and the
+        start takes 0.04 s. Without ``postfix-files`` the full start runs.
+        """
+        listing = os.path.join(owners["meta_directory"], "postfix-files")
+        try:
+            with open(listing) as handle:
+                rows = [line.strip().split(":") for line in handle if line.startswith("$queue_directory")]
+        except OSError:
+            return
+        user = pwd.getpwnam(owners["mail_owner"])
+        group = grp.getgrnam(owners["setgid_group"]).gr_gid
+        for row in rows:
+            if len(row) < 5 or row[1] != "d":
+                continue
+            path = os.path.join(self.queue_dir, row[0][len("$queue_directory"):].lstrip("/"))
+            os.makedirs(path, exist_ok=True)
+            os.chown(path, 0 if row[2] == "root" else user.pw_uid, group if row[3] == "$setgid_group" else -1)
+            os.chmod(path, int(row[4], 8))
+        with open(os.path.join(self.queue_dir, "quick-start"), "w"):
+            pass
 
     def start(self, timeout):
         """``postfix start`` and wait until every probed port listens; Postfix's words on failure."""
