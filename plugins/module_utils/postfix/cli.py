@@ -54,8 +54,20 @@ def warnings_in(stderr):
     return found
 
 
+# Postfix reads main.cf "cooled": while its mtime is within about a second of
+# the reader's start, every reader (postconf, postfix reload, each new daemon)
+# reads it again every 0.3 s until it is older (util/load_file's guard against
+# a file read while it is being written): up to two seconds per process.
+COOL_DOWN_SECONDS = 2
+
+
 def backdate(path, seconds=60):
-    """Set a scratch file's mtime in the past so postconf reads it at once."""
+    """Set a file's mtime ``seconds`` in the past so Postfix reads it at once (see COOL_DOWN_SECONDS).
+
+    For scratch files (60 s), and for a main.cf that was just replaced by a
+    rename (COOL_DOWN_SECONDS): such a file is never seen half-written, the
+    case Postfix's wait is for.
+    """
     past = os.stat(path).st_mtime - seconds
     os.utime(path, (past, past))
 

@@ -29,6 +29,7 @@ import signal
 import socket
 import time
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 JUDGE_DOMAIN = "preflight.mailops.invalid"
@@ -132,7 +133,7 @@ class JudgeInstance:
                                         + ["%s=%s" % item for item in self.overrides().items()])
         if rc != 0:
             raise PreflightError("postconf cannot edit a copy of the candidate: %s" % (err or out).strip())
-        _backdate(os.path.join(self.config_dir, "main.cf"))
+        postfix_cli.backdate(os.path.join(self.config_dir, "main.cf"))
         owners = self.owners()
         postfix_user = pwd.getpwnam(owners["mail_owner"])
         for directory in (self.queue_dir, self.data_dir, self.log_dir):
@@ -295,9 +296,6 @@ def _read(path):
 def _write(path, text):
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
-    _backdate(path)
+    postfix_cli.backdate(path)
 
 
-def _backdate(path):
-    past = time.time() - 60  # Postfix re-reads a main.cf younger than ~2 s (postfix_cli.backdate)
-    os.utime(path, (past, past))

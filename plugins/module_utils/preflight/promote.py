@@ -23,6 +23,7 @@ import re
 import stat
 
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
@@ -90,7 +91,19 @@ def promote(candidate, paths):
             if not_restored:
                 message += ". Could NOT restore: %s" % ", ".join(not_restored)
         raise PreflightError(message) from None
+    for done in written:
+        if os.path.basename(done.real_path) == "main.cf":
+            # Renamed into place whole, so Postfix's wait for a file being written cannot apply: the reload and
+            # the new smtpd processes read it at once instead of two seconds later.
+            _cool(done.real_path)
     return written
+
+
+def _cool(path):
+    try:
+        postfix_cli.backdate(path, postfix_cli.COOL_DOWN_SECONDS)
+    except OSError:
+        pass  # only time is lost: Postfix waits until the file is two seconds old
 
 
 def prune_backups(path, keep):

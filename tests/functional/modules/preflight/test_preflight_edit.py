@@ -9,7 +9,9 @@ real smtpd's answer over SMTP, and what the stage's reads (``non_default``,
 
 import os
 import subprocess
+import time
 
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix.cli import COOL_DOWN_SECONDS
 from tests.functional.modules.preflight.test_preflight_judge import STRICT
 from tests.functional.roles.helo_guard.helo_guard_run import candidates_of, file_state, rcpt_code, reload_count
 from tests.harness.ansible_run import run_module
@@ -58,6 +60,9 @@ def test_one_run_edits_the_table_and_main_cf_judges_and_promotes_them(sandbox_fa
     assert sorted(done["promoted"]) == sorted([table_of(instance), os.path.join(instance.config_dir, "main.cf")])
     assert done["edited"]["table"]["added"] and "smtpd_helo_restrictions" in done["edited"]["main_cf"], done
     assert done["reloaded"] is True and reload_count(instance) == 1, done
+    # main.cf was renamed into place whole: its mtime is set back past Postfix's cool-down, so that
+    # the reload and every new smtpd read it at once (postfix_cli.COOL_DOWN_SECONDS).
+    assert os.stat(os.path.join(instance.config_dir, "main.cf")).st_mtime <= time.time() - COOL_DOWN_SECONDS
     assert {entry["after_header"] for entry in done["diff"]} == set(done["promoted"]), done["diff"]
     assert not candidates_of(instance)
     # Postfix's word on the live result: the table answers, main.cf says it, smtpd applies it.
