@@ -179,7 +179,7 @@ class Entry:
             if self.kind == "host":
                 self._exact_keys = (self.value.lower(),)
             elif self.kind == "ip":
-                self._exact_keys = names.address_literals(self.address)
+                self._exact_keys = names.address_literals(self.address, self.value)
             else:
                 self._exact_keys = ()
         return list(self._exact_keys)

@@ -25,7 +25,6 @@ alternatives of a group sorted, each starting with its own character.
 from __future__ import annotations
 
 import bisect
-import os
 import re
 import sys
 
@@ -57,7 +56,9 @@ def factored(names):
 def _render(names, low, high, offset, out, depth):
     """Append the expression for ``names[low:high]`` past their shared first ``offset`` characters."""
     first, last = names[low], names[high - 1]
-    end = offset + len(os.path.commonprefix([first[offset:], last[offset:]]))
+    end, limit = offset, min(len(first), len(last))
+    while end < limit and first[end] == last[end]:   # sorted: what first and last share, all share
+        end += 1
     out.append(regex_escape(first[offset:end]))
     ends_here = len(first) == end
     start = low + 1 if ends_here else low

@@ -24,14 +24,19 @@ from __future__ import annotations
 
 import bisect
 
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import regex_escape
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import REGEX_SPECIAL
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import render_grouped
 
 MAX_GROUP_BYTES = 30000
 
 
-def _size(key):
-    return len(regex_escape(key)) + 1
+def _bytes(keys):
+    """The escaped length of ``keys`` plus one separator each: each special character adds its backslash
+    (counted over the joined names, one C pass per character instead of an escape per name)."""
+    if not keys:
+        return 0
+    joined = "\n".join(keys)
+    return len(joined) + 1 + sum(joined.count(char) for char in REGEX_SPECIAL)
 
 
 class _Group:
@@ -39,7 +44,7 @@ class _Group:
         self.keys = list(keys) if presorted else sorted(keys, key=str.lower)
         self.original_text = original_text
         self.changed = original_text is None
-        self.bytes = sum(_size(key) for key in self.keys)
+        self.bytes = _bytes(self.keys)
 
     @property
     def first(self):
@@ -47,7 +52,7 @@ class _Group:
 
     def add(self, names):
         self.keys = sorted(self.keys + names, key=str.lower)
-        self.bytes += sum(_size(name) for name in names)
+        self.bytes += _bytes(names)
         self.changed = True
 
 

@@ -31,6 +31,9 @@ import unicodedata
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # The fast path: a plain ASCII hostname of valid labels (length checked separately).
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# An IPv4 address as address_text writes it (no leading zeros): built from its integer, not parsed again.
+_CANONICAL_IPV4 = re.compile(r"%s\.%s\.%s\.%s\Z" % ((_OCTET,) * 4))
 _ASCII_HOSTNAME = re.compile(r"^%s(?:\.%s)*$" % (_LABEL, _LABEL), re.IGNORECASE)
 # What may never be in a table key: it would end the key or the expression, or split the line.
 _FORBIDDEN = re.compile(r"[\s/\x00-\x1f\x7f]")
@@ -145,6 +148,9 @@ def parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     if "%" in text:
         raise ValueError("%r carries a zone id (%s); a zone id names an interface of one host and never appears "
                          "in a HELO address literal: leave it out" % (value, text.split("%", 1)[1]))
+    if _CANONICAL_IPV4.match(text):
+        first, second, third, fourth = text.split(".")
+        return ipaddress.IPv4Address(int(first) << 24 | int(second) << 16 | int(third) << 8 | int(fourth))
     try:
         return ipaddress.ip_address(text)
     except ValueError:
@@ -158,9 +164,9 @@ def address_text(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return str(address)
 
 
-def address_literals(address) -> tuple:
-    """The HELO names an address entry matches: the bare address and its literal."""
-    text = address_text(address)
+def address_literals(address, text: str | None = None) -> tuple:
+    """The HELO names an address entry matches: the bare address and its literal (``text``: its address_text)."""
+    text = text or address_text(address)
     return (text, "[%s]" % text if address.version == 4 else "[IPv6:%s]" % text)
 
 

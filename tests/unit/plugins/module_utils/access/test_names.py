@@ -98,3 +98,19 @@ def test_type_words_never_name_a_class():
         pass
     assert names.type_word(_AnsibleTaggedStr("x")) == "string"
     assert names.type_word(ipaddress.ip_address("192.0.2.1")) == "value of another type"
+
+
+def test_a_canonical_ipv4_address_is_the_address_ipaddress_parses():
+    import ipaddress
+    from ansible_collections.mailops.postfix.plugins.module_utils.access.names import address_literals, parse_address
+    for text in ("0.0.0.0", "1.2.3.4", "9.99.100.255", "223.255.255.254", "[50.0.0.1]", "[IPv6:::ffff:1.2.3.4]"):
+        address = parse_address(text)
+        bare = text.strip("[]").replace("IPv6:", "")
+        assert address == ipaddress.ip_address(bare) and type(address) is type(ipaddress.ip_address(bare))
+    assert address_literals(parse_address("1.2.3.4")) == ("1.2.3.4", "[1.2.3.4]")
+    for bad in ("256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5", "1.2.3.4 "):
+        try:
+            parsed = parse_address(bad)
+        except ValueError:
+            continue
+        assert str(parsed) == bad.strip(), bad   # only what ipaddress itself accepts

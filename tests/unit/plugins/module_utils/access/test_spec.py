@@ -28,6 +28,9 @@ def test_a_plain_entry_gets_what_the_spec_gives(entry):
     {"host": "a.example", "comment": None},  # null
     {"host": "a.example", "state": "gone"},  # not one of the choices
     ["host", "a.example"],                   # not a dict
+    {"host": "a.example", "ip": "50.0.0.1"},  # two kinds: mutually exclusive
+    {"action": "OK"},                        # no kind: one of them is required
+    {},
 ])
 def test_anything_else_goes_through_the_validator(entry):
     assert not plain_entry(entry)
