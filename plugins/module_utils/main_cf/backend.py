@@ -19,6 +19,7 @@ import typing as t
 
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf import verify
+from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.editor import (
     MainCf, MainCfError, check_name, value_items)
 from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.plan import EditPlan, plan_changes
@@ -134,6 +135,7 @@ def apply(request: Request, run_command: t.Callable, files: _io.ModuleFiles, che
         if result["changed"] and not check_mode:
             written = files.write(request.main_cf_path, _io.encode_text(judgement.candidate_text),
                                   backup=request.backup and current_text is not None)
+            postfix_cli.cool(written.real_path)  # the reload that follows reads it at once
             if written.backup_file:
                 result["backup_file"] = written.backup_file
         elif current_text is not None:  # the task's owner/group/mode; check mode only reports

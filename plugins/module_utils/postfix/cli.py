@@ -72,6 +72,14 @@ def backdate(path, seconds=60):
     os.utime(path, (past, past))
 
 
+def cool(main_cf_path):
+    """A main.cf just renamed into place, set back past the cool-down; nothing but time is lost if it cannot be."""
+    try:
+        backdate(main_cf_path, COOL_DOWN_SECONDS)
+    except OSError:
+        pass
+
+
 @contextlib.contextmanager
 def scratch_config_dir(main_cf_text="", parent=None):
     """A temporary config dir with the given main.cf (and an empty master.cf)."""

@@ -95,15 +95,8 @@ def promote(candidate, paths):
         if os.path.basename(done.real_path) == "main.cf":
             # Renamed into place whole, so Postfix's wait for a file being written cannot apply: the reload and
             # the new smtpd processes read it at once instead of two seconds later.
-            _cool(done.real_path)
+            postfix_cli.cool(done.real_path)
     return written
-
-
-def _cool(path):
-    try:
-        postfix_cli.backdate(path, postfix_cli.COOL_DOWN_SECONDS)
-    except OSError:
-        pass  # only time is lost: Postfix waits until the file is two seconds old
 
 
 def prune_backups(path, keep):
