@@ -55,9 +55,11 @@ def helo_entry_probes(entries, today=None, map_type=None):
         raise AnsibleFilterError(str(error)) from None
 
 
-def helo_probe_problems(postmap_stdout, expectations):
-    """``postmap -q -`` output and the expectations -> sentences for every wrong answer."""
-    return unexpected_answers(expectations, parse_postmap_answers(postmap_stdout))
+def helo_probe_problems(answers, expectations):
+    """``postmap -q -`` output (or its answers as a dict) and the expectations -> sentences for every wrong answer."""
+    if isinstance(answers, dict):
+        return unexpected_answers(expectations, answers)
+    return unexpected_answers(expectations, parse_postmap_answers(answers))
 
 
 def helo_postconf_warnings(warning_lines, restrictions, table_path):

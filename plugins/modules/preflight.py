@@ -239,6 +239,72 @@ options:
             type: list
             elements: str
             default: []
+  lookup:
+    description:
+      - With O(state=current), also look up every key of O(lookup.keys) in O(lookup.table) of the live config dir
+        with one C(postmap -q -) and return RV(lookup) (for example the names an access table must answer).
+    type: dict
+    version_added: 0.1.0
+    suboptions:
+      table:
+        description: The table, C(TYPE:/path).
+        type: str
+        required: true
+      keys:
+        description: The keys to look up.
+        type: list
+        elements: str
+        required: true
+  dialogs:
+    description:
+      - With O(state=current), also hold an SMTP dialog with the live smtpd for each item (C(EHLO helo), C(MAIL FROM),
+        C(RCPT TO), as M(mailops.postfix.smtp_probe) does) and return RV(dialogs). A dialog whose verdict is not
+        O(dialogs[].accept) is tried again, at most O(smtp.retries) times, O(smtp.delay) seconds apart (right after
+        a reload an idle smtpd of the old configuration may take one more session).
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.1.0
+    suboptions:
+      helo:
+        description: The HELO name.
+        type: str
+        required: true
+      accept:
+        description: Whether C(RCPT TO) is expected to be accepted.
+        type: bool
+        required: true
+  smtp:
+    description: Where and how O(dialogs) talk to the smtpd.
+    type: dict
+    version_added: 0.1.0
+    suboptions:
+      address:
+        description: The smtpd's address.
+        type: str
+        default: 127.0.0.1
+      port:
+        description: Its port.
+        type: int
+        default: 25
+      rcpt_to:
+        description: The C(RCPT TO) address; default C(postmaster@) the instance's C(myhostname).
+        type: str
+      source_address:
+        description: The address to connect from (outside the server's C(mynetworks)).
+        type: str
+      timeout:
+        description: Seconds to wait for the connection and each reply.
+        type: int
+        default: 10
+      retries:
+        description: How many more tries a dialog with an unexpected verdict gets.
+        type: int
+        default: 3
+      delay:
+        description: Seconds between tries.
+        type: int
+        default: 1
 notes:
   - Backups are named as C(backup_local) names them (C(PATH.PID.YYYY-MM-DD@HH:MM:SS~)); pruning counts every
     such backup of a promoted file.
@@ -336,6 +402,20 @@ listed_files:
   type: list
   elements: str
   sample: [/etc/postfix/check_helo_guard_clients_1f0c3b9a2e.cidr]
+lookup:
+  description: C(answers) (the keys Postfix found, with their values) and C(warnings) (Postfix's) of O(lookup).
+  returned: state is current and O(lookup) is given
+  type: dict
+  sample: {answers: {mxbox50.bitwiz.net: OK}, warnings: []}
+dialogs:
+  description:
+    - For each of O(dialogs) - C(helo), C(accept), C(accepted), C(verdict), C(steps), C(tries) and C(problem) (empty
+      when the verdict was the expected one, else a sentence saying what it was).
+  returned: state is current and O(dialogs) is not empty
+  type: list
+  elements: dict
+  sample: [{helo: mxbox50.bitwiz.net, accept: true, accepted: true, tries: 1,
+            verdict: {step: RCPT TO, code: 250, text: "2.1.5 Ok"}, steps: [], problem: ""}]
 edited:
   description:
     - What O(edit) changed in the candidate - C(table) (the table's C(added), C(removed), C(layout), C(verdict),
@@ -413,6 +493,9 @@ EDIT_OPTIONS = dict(
     main_cf=dict(type="dict", options=dict(set=dict(type="dict", default={}),
                                            absent=dict(type="list", elements="str", default=[]))),
 )
+SMTP_OPTIONS = dict(address=dict(type="str", default="127.0.0.1"), port=dict(type="int", default=25),
+                    rcpt_to=dict(type="str"), source_address=dict(type="str"), timeout=dict(type="int", default=10),
+                    retries=dict(type="int", default=3), delay=dict(type="int", default=1))
 JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "keep_backups", "record_dir", "wanted",
                  "reload")
 
@@ -434,7 +517,7 @@ def run_state(module):
                               dict(non_default=params["non_default"], list_files=params["list_files"]))
     if state == "current":
         return backend.current(run, config_dir, tables, params["record_dir"], params["wanted"], params["services"],
-                               params["parameters"])
+                               params["parameters"], dict((name, params[name]) for name in ("lookup", "dialogs", "smtp")))
     options = dict((name, params[name]) for name in JUDGE_OPTIONS)
     if state == "judged":
         verdict = _judging().judged(run, config_dir, tables, options, params["candidate_dir"], params["scratch_root"])
@@ -478,6 +561,11 @@ def main():
             non_default=dict(type="bool", default=False),
             list_files=dict(type="list", elements="str", default=[]),
             edit=dict(type="dict", options=EDIT_OPTIONS),
+            lookup=dict(type="dict", options=dict(table=dict(type="str", required=True),
+                                                  keys=dict(type="list", elements="str", required=True, no_log=False))),
+            dialogs=dict(type="list", elements="dict", default=[], options=dict(
+                helo=dict(type="str", required=True), accept=dict(type="bool", required=True))),
+            smtp=dict(type="dict", options=SMTP_OPTIONS),
         ),
         required_if=[("state", "promoted", ["candidate_dir"]), ("state", "absent", ["candidate_dir"])],
         supports_check_mode=True,

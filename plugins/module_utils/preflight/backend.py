@@ -21,6 +21,7 @@ import glob
 import os
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight import live as live_answers
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.record import (
     read_record, record_path, write_record)
@@ -36,7 +37,7 @@ def is_running(run_command, config_dir):
     return rc == 0
 
 
-def current(run_command, config_dir, tables, record_dir=None, wanted=None, services=False, parameters=()):
+def current(run_command, config_dir, tables, record_dir=None, wanted=None, services=False, parameters=(), live=None):
     """What the live files are against the record; reads only.
 
     ``judge_needed``: they were not judged. ``reload_needed``: the running
@@ -44,7 +45,9 @@ def current(run_command, config_dir, tables, record_dir=None, wanted=None, servi
     caller's description of what it writes): they were judged and are,
     bytes and attributes, what the last promotion that wanted the same left
     (``settled_key``). ``services``: also ``postconf -M``, ``-P``, ``-Px``;
-    ``parameters``: these built-in main.cf parameters (``postconf -h``).
+    ``parameters``: these built-in main.cf parameters (``postconf -h``);
+    ``live``: ``{"lookup", "dialogs", "smtp"}``, how the live instance
+    answers (``live.py``): ``lookup`` and ``dialogs`` in the result.
     """
     paths = live_files(config_dir, tables)
     live_digest = digest(paths)
@@ -60,6 +63,11 @@ def current(run_command, config_dir, tables, record_dir=None, wanted=None, servi
             result["parameters"] = postfix_cli.postconf_builtin_values(run_command, config_dir, parameters)
         except postfix_cli.PostfixCommandError as error:
             raise PreflightError(str(error)) from None
+    live = live or {}
+    if live.get("lookup"):
+        result["lookup"] = live_answers.lookup(run_command, config_dir, live["lookup"])
+    if live.get("dialogs"):
+        result["dialogs"] = live_answers.dialogs(run_command, config_dir, live["dialogs"], live.get("smtp"))
     return result
 
 

@@ -297,5 +297,3 @@ def _write(path, text):
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
     postfix_cli.backdate(path)
-
-

@@ -129,7 +129,7 @@ def promoted(run_command, config_dir, tables, candidate_root, options, check_mod
             # Files written: reload even when they are again the bytes last loaded (smtpd processes
             # started in between read what was there then).
             reloaded = backend.load_paths(run_command, config_dir, live_files(config_dir, tables), path, running,
-                             force=bool(result["promoted"]))["reloaded"]
+                                          force=bool(result["promoted"]))["reloaded"]
         except PreflightError as error:
             result.update(loaded=False, reloaded=False, reload_problem=str(error))
         else:

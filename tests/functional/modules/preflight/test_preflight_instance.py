@@ -48,7 +48,7 @@ def test_the_judge_starts_quick_with_the_queue_directories_postfix_lists(sandbox
         judge.start(10)
         assert not os.path.exists(os.path.join(judge.queue_dir, "quick-start")), "postfix start did not take it"
         assert run_command(["postfix", "-c", judge.config_dir, "status"])[0] == 0
-        (port,) = judge.ports.values()
+        port = list(judge.ports.values())[0]
         steps = probe("127.0.0.1", port, helo="mx.example.com", rcpt_to="postmaster@" + JUDGE_DOMAIN)
         assert steps[0][:2] == ("CONNECT", 220) and verdict(steps)[:2] == ("RCPT TO", 250), steps
     finally:
