@@ -393,12 +393,14 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
-from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight import backend
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 PROBE_OPTIONS = dict(helo=dict(type="str"), code=dict(type="int", required=True))
+# access/plan.py's LAYOUTS, spelled here so that the stage does not import the planner
+# (tests/unit/plugins/modules/test_preflight_spec.py keeps them equal).
+LAYOUTS = ("auto", "line", "grouped")
 FILE_OPTIONS = dict(owner=dict(type="str"), group=dict(type="str"), mode=dict(type="raw"))
 EDIT_OPTIONS = dict(
     table=dict(type="dict", options=dict(
@@ -415,6 +417,13 @@ JUDGE_OPTIONS = ("probes", "accept_helo", "helo_matrix", "smtpd", "timeout", "ke
                  "reload")
 
 
+def _judging():
+    """The judge's code, imported only by the states that judge (on the host every import compiles from source)."""
+    from ansible_collections.mailops.postfix.plugins.module_utils.preflight import (  # pylint: disable=import-outside-toplevel
+        judging)
+    return judging
+
+
 def run_state(module):
     params = module.params
     run, config_dir, tables = module.run_command, params["config_dir"], params["tables"]
@@ -428,14 +437,14 @@ def run_state(module):
                                params["parameters"])
     options = dict((name, params[name]) for name in JUDGE_OPTIONS)
     if state == "judged":
-        verdict = backend.judged(run, config_dir, tables, options, params["candidate_dir"], params["scratch_root"])
+        verdict = _judging().judged(run, config_dir, tables, options, params["candidate_dir"], params["scratch_root"])
         if not verdict["passed"]:
             module.fail_json(msg="Postfix refuses %s: %s" % (params["candidate_dir"] or config_dir,
                                                              "; ".join(verdict["problems"])), verdict=verdict)
         return dict(changed=False, verdict=verdict)
     if state == "promoted":
         edit = (params["edit"], lambda file_params: _io.ModuleFiles(module, file_params)) if params["edit"] else None
-        result = backend.promoted(run, config_dir, tables, params["candidate_dir"], options, module.check_mode, edit)
+        result = _judging().promoted(run, config_dir, tables, params["candidate_dir"], options, module.check_mode, edit)
         for warning in result.pop("warnings"):
             module.warn(warning)
         if not module._diff:
