@@ -60,8 +60,8 @@ def test_a_recorded_run_stands_in_without_reading_the_entries(tmp_path, config_d
     text = (tmp_path / "helo_access").read_text()
     again = run(tmp_path, config_dir, listed, verdicts)
     assert listed.calls == 1, "the entries were read although the recorded run matched"
-    assert (again.changed, again.verdict, again.warnings, again.layout) == (False, "recorded", first.warnings,
-                                                                          first.layout)
+    wanted = (False, "recorded", first.warnings, first.layout)
+    assert (again.changed, again.verdict, again.warnings, again.layout) == wanted
     assert (again.added, again.removed, again.before, again.after) == ([], [], text, text)
     # what the full path says about the same state is what was replayed
     full = run(tmp_path, config_dir, listed, "")
@@ -116,8 +116,9 @@ SHAPES = {
                                 {"host": "b.example", "state": "absent"}], dict(exclusive=True)),
     "grouped with small groups merged": ("", [{"host": "h%03d.example.com" % number} for number in range(300)],
                                          dict(group_size=7)),
-    "expired and absent entries": ("/^c\\.example$/ OK\n", [{"host": "c.example", "expires": "2026-01-01"},
-                                                          {"host": "d.example", "state": "absent"}], {}),
+    "expired and absent entries": ("/^c\\.example$/ OK\n",
+                                   [{"host": "c.example", "expires": "2026-01-01"},
+                                    {"host": "d.example", "state": "absent"}], {}),
 }
 
 

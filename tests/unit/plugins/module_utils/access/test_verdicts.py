@@ -79,8 +79,8 @@ def test_a_runs_digest_changes_with_the_request_the_text_the_day_postmap_and_mai
     postmap.write_text("binary")
     request = dict(path="/etc/postfix/helo_access", map_type="pcre", entries="0" * 64, exclusive=False)
 
-    def run(request=request, text=TEXT, today="2026-12-02"):
-        return verdicts.run_digest(request, text, str(main_cf), today, str(postmap))
+    def run(asked=None, text=TEXT, today="2026-12-02"):
+        return verdicts.run_digest(asked or request, text, str(main_cf), today, str(postmap))
 
     base = run()
     assert base == run(dict(reversed(list(request.items()))))   # the same request, in another order
