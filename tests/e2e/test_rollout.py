@@ -74,7 +74,7 @@ def test_canary_then_a_batch_with_an_unreachable_host_below_the_threshold(sandbo
     assert "mx4 is unreachable: " in completed.stdout, completed.stdout
     for name in ("mx1", "mx2", "mx3"):
         assert recap[name]["failed"] == 0 and recap[name]["unreachable"] == 0, (name, recap)
-    assert "Verify | a listed HELO is accepted and an unlisted bogus HELO is rejected" in completed.stdout
+    assert "a listed HELO is accepted and an unlisted bogus HELO is rejected" in completed.stdout
     for instance in sandboxes:
         assert verdict(probe(instance.address, instance.port, helo="mxbox50.bitwiz.net"))[1] == 250
         assert verdict(probe(instance.address, instance.port, helo="nodots"))[1] == 504

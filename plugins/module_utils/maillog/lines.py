@@ -61,12 +61,13 @@ class Clock:
         self._minutes = {}
 
     def classic(self, match):
-        minute = self._minutes.get(match.group("minute"), False)
+        key, second = match.group("minute", "second")
+        minute = self._minutes.get(key, False)
         if minute is False:
-            minute = self._minutes[match.group("minute")] = self._classic_minute(match)
+            minute = self._minutes[key] = self._classic_minute(match)
             if len(self._minutes) > 4096:
                 self._minutes.clear()
-        return None if minute is None else minute + int(match.group("second"))
+        return None if minute is None else minute + int(second)
 
     def _classic_minute(self, match):
         month = MONTHS.get(match.group("mon"))

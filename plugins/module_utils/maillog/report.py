@@ -169,10 +169,16 @@ def _text(raw):
     return raw.decode("utf-8", "replace")
 
 
+_ZONES = {}
+
+
 def _iso(seconds):
-    """ISO 8601 in the host's local time, with the offset in force at that moment."""
-    offset = datetime.timezone(datetime.timedelta(seconds=time.localtime(seconds).tm_gmtoff))
-    return datetime.datetime.fromtimestamp(seconds, offset).isoformat()
+    """ISO 8601 in the host's local time, with the offset in force at that moment (one zone object per offset)."""
+    gmtoff = time.localtime(seconds).tm_gmtoff
+    zone = _ZONES.get(gmtoff)
+    if zone is None:
+        zone = _ZONES[gmtoff] = datetime.timezone(datetime.timedelta(seconds=gmtoff))
+    return datetime.datetime.fromtimestamp(seconds, zone).isoformat()
 
 
 def _address(text):
