@@ -98,8 +98,8 @@ def run_digest(request, text, main_cf_path, today, postmap_path=None):
 def recorded_run(record_dir, digest):
     """``(warnings, layout)`` recorded for a run's digest, or None when there is no such record."""
     record = _read_record(record_dir, digest)
-    warnings = record.get("warnings")
-    if not isinstance(warnings, list) or not all(isinstance(warning, str) for warning in warnings):
+    warnings = _warnings_of(record)
+    if warnings is None:
         return None
     layout = record.get("layout")
     return (warnings, layout) if layout is None or isinstance(layout, str) else None
@@ -128,7 +128,12 @@ def _record_path(record_dir, digest):
 
 def recorded_warnings(record_dir, digest):
     """The warnings recorded for ``digest``, or None when there is no such record."""
-    warnings = _read_record(record_dir, digest).get("warnings")
+    return _warnings_of(_read_record(record_dir, digest))
+
+
+def _warnings_of(record):
+    """A record's list of warning sentences, None when it has none (or not a list of strings)."""
+    warnings = record.get("warnings")
     if not isinstance(warnings, list) or not all(isinstance(warning, str) for warning in warnings):
         return None
     return warnings

@@ -67,7 +67,8 @@ def current(run_command, config_dir, tables, record_dir=None, wanted=None, servi
     if live.get("lookup"):
         result["lookup"] = live_answers.lookup(run_command, config_dir, live["lookup"])
     if live.get("dialogs"):
-        result["dialogs"] = live_answers.dialogs(run_command, config_dir, live["dialogs"], live.get("smtp"))
+        result["dialogs"] = live_answers.dialogs(run_command, config_dir, live["dialogs"], live.get("smtp"),
+                                                 result.get("parameters", {}).get("myhostname"))
     return result
 
 
@@ -94,8 +95,10 @@ def staged(run_command, config_dir, tables, scratch_root, record_dir=None, wante
 def _reads(run_command, config_dir, reads):
     found = {}
     if reads.get("non_default"):
-        rc, out, _err = run_command(["postconf", "-c", config_dir, "-n"])
-        found["non_default"] = out if rc == 0 else ""
+        try:
+            found["non_default"] = postfix_cli.postconf_non_default(run_command, config_dir)[0]
+        except postfix_cli.PostfixCommandError:
+            found["non_default"] = ""
     if reads.get("list_files"):
         found["listed_files"] = sorted({path for pattern in reads["list_files"] for path in glob.glob(pattern)
                                         if os.path.isfile(path)})

@@ -111,7 +111,7 @@ def _edit_main_cf(run_command, files_for, candidate, state, parameters, warnings
     request = main_cf_backend.Request(config_dir=candidate.candidate_dir, parameters=parameters, state=state)
     try:
         outcome = main_cf_backend.apply(request, run_command, files_for({}))
-    except (MainCfError, _io.FileError) + ERRORS as error:
+    except (MainCfError,) + ERRORS as error:
         raise PreflightError("main.cf of the candidate (edit.main_cf.%s): %s"
                              % ("set" if state == "present" else "absent", error)) from None
     warnings.extend(outcome.warnings)

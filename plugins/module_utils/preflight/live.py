@@ -21,6 +21,7 @@ import time
 
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import parse_table
 from ansible_collections.mailops.postfix.plugins.module_utils.smtp.dialog import ProbeOptions, SmtpDialogError, probe
 
 SMTP_DEFAULTS = dict(address="127.0.0.1", port=25, rcpt_to=None, source_address=None, timeout=10, retries=3, delay=1)
@@ -28,9 +29,7 @@ SMTP_DEFAULTS = dict(address="127.0.0.1", port=25, rcpt_to=None, source_address=
 
 def lookup(run_command, config_dir, request):
     """Postfix's answers for ``request["keys"]`` in ``request["table"]`` (one postmap process)."""
-    map_type, separator, path = request["table"].partition(":")
-    if not separator or not path:
-        raise PreflightError("lookup.table '%s' is not TYPE:/path" % request["table"])
+    map_type, path = parse_table(request["table"], "lookup.table")
     try:
         answers, warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, list(request["keys"]))
     except postfix_cli.PostfixCommandError as error:
@@ -38,17 +37,20 @@ def lookup(run_command, config_dir, request):
     return dict(answers=answers, warnings=warnings)
 
 
-def dialogs(run_command, config_dir, wanted, smtp):
+def dialogs(run_command, config_dir, wanted, smtp, hostname=None):
     """Each dialog of ``wanted`` with the live smtpd: ``[{helo, accept, accepted, verdict, steps, tries, problem}]``.
 
     ``problem`` is "" for a dialog with the expected verdict, else a sentence.
+    ``hostname``: the instance's ``myhostname`` when the caller has read it
+    already (else it is asked here, for the default recipient).
     """
     settings = dict(SMTP_DEFAULTS, **{name: value for name, value in (smtp or {}).items() if value is not None})
     if not settings["rcpt_to"]:
-        try:
-            hostname = postfix_cli.postconf_builtin_values(run_command, config_dir, ["myhostname"])["myhostname"]
-        except postfix_cli.PostfixCommandError as error:
-            raise PreflightError(str(error)) from None
+        if hostname is None:
+            try:
+                hostname = postfix_cli.postconf_builtin_values(run_command, config_dir, ["myhostname"])["myhostname"]
+            except postfix_cli.PostfixCommandError as error:
+                raise PreflightError(str(error)) from None
         settings["rcpt_to"] = "postmaster@" + hostname
     return [_dialog(dialog, settings) for dialog in wanted]
 

@@ -26,6 +26,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight.stage import parse_table
 
 BACKUP_NAME = r"\A%s\.(\d+)\.(\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d)~\Z"
 
@@ -43,7 +44,7 @@ def changed_files(candidate, paths):
 
 def diffs(candidate, changed, tables):
     """Ansible's ``diff`` entries for the changed text files (live -> candidate); indexes are left out."""
-    indexes = {maps.index_path(map_type, path) for map_type, _sep, path in (table.partition(":") for table in tables)}
+    indexes = {maps.index_path(*parse_table(table)) for table in tables}
     entries = []
     for path in changed:
         if path in indexes:

@@ -31,11 +31,11 @@ SCRATCH_PREFIX = "mailops-preflight-"
 OWNER_FILE = "owner.json"
 
 
-def parse_table(table):
-    """``type:path`` -> ``(type, path)``; the path must be absolute."""
+def parse_table(table, option="tables"):
+    """``type:path`` -> ``(type, path)``; the path must be absolute (the error names ``option``)."""
     map_type, _sep, path = table.partition(":")
     if not map_type or not os.path.isabs(path):
-        raise PreflightError("tables: '%s' is not TYPE:/absolute/path" % table)
+        raise PreflightError("%s: '%s' is not TYPE:/absolute/path" % (option, table))
     return map_type, path
 
 
