@@ -71,3 +71,23 @@ def test_readme_table_replaces_only_its_section_and_names_each_run(tmp_path):
     assert text.endswith("\n## Layout\n\nkept\n")
     assert "- copy (full run, started A): 2 CPUs, load average [1.0] at the start" in text
     assert "- copy-heavy (full run, started B)" in text and "| one | task | 2.000 s | base | 1.000 s | 2 | <= 3 | yes |" in text
+
+
+class _Run:
+    """What _pair_records reads of a measured playbook run."""
+
+    def __init__(self, task_s, wall_s):
+        self.task_s, self.wall_s = task_s, wall_s
+
+    def task_seconds(self, _side):
+        return self.task_s
+
+
+def test_a_pair_carries_the_goal_on_the_measure_the_issue_names_only():
+    from bench.bench_module import _pair_records  # pylint: disable=import-outside-toplevel
+    ours, base = [_Run(0.5, 1.2)], [_Run(60.0, 61.0)]
+    task, playbook = _pair_records("x", ours, base, "lineinfile loop", 1, task_goal=0.01)
+    assert (task["measure"], task["goal"], task["met"]) == ("task", 0.01, True)
+    assert (playbook["measure"], playbook["goal"], playbook["met"]) == ("playbook", None, None)
+    task, playbook = _pair_records("y", ours, base, "copy", 1, playbook_goal=1.5)
+    assert task["goal"] is None and playbook["goal"] == 1.5
