@@ -218,7 +218,9 @@ class TableBackend:
         main.cf; anything else asks Postfix, and a real run records the answer.
         """
         request = self.request
-        digest = verdict_digest(request.map_type, plan.new_text, plan.probes, os.path.join(config_dir, "main.cf"))
+        given = [request.entries_digest, request.state, self.today.isoformat()] if request.entries_digest else None
+        digest = verdict_digest(request.map_type, plan.new_text, plan.probes, os.path.join(config_dir, "main.cf"),
+                                given=given)
         if old_text == plan.new_text:
             recorded = recorded_warnings(request.verdict_dir, digest)
             if recorded is not None:

@@ -65,16 +65,23 @@ def _content_key(path):
         return None
 
 
-def verdict_digest(map_type, text, probes, main_cf_path, postmap_path=None):
+def verdict_digest(map_type, text, probes, main_cf_path, postmap_path=None, given=None):
     """A digest of everything Postfix's verdict on ``text`` depends on.
 
     ``probes`` is ``[(entry, names)]`` as the plan has them; ``main_cf_path``
     the main.cf postmap runs with (None for a scratch config dir, which holds
     nothing but defaults); ``postmap_path`` defaults to the postmap on PATH.
+    ``given`` (JSON data: the digest of the entries as the module received
+    them, the default state, the day) stands for the probes when the caller
+    has it: the entries, and so every name asked, follow from it and the table
+    type, and a digest of it costs nothing per entry.
     """
-    # The label is where + kind + given (entry.py): its parts, without formatting 100,000 labels.
-    asked = [(entry.where, entry.given, entry.kind, entry.value, entry.action, entry.state, names)
-             for entry, names in probes]
+    if given is not None:
+        asked = ["given", given]
+    else:
+        # The label is where + kind + given (entry.py): its parts, without formatting 100,000 labels.
+        asked = [(entry.where, entry.given, entry.kind, entry.value, entry.action, entry.state, names)
+                 for entry, names in probes]
     material = json.dumps([FORMAT, map_type, _binary_key(postmap_path or shutil.which("postmap")),
                            _content_key(main_cf_path), asked])
     digest = hashlib.sha256(material.encode("utf-8", "surrogateescape"))

@@ -45,6 +45,23 @@ def test_the_digest_changes_with_everything_the_verdict_depends_on(tmp_path):
     assert digest(main_cf=str(copy), postmap=str(postmap)) == digest(main_cf=str(main_cf), postmap=str(postmap))
 
 
+def test_the_entries_as_given_stand_for_the_probes(tmp_path):
+    main_cf = tmp_path / "main.cf"
+    main_cf.write_text("compatibility_level = 3.6\n")
+
+    def given_digest(given, text=TEXT, raw_entries=({"host": "mxbox50.bitwiz.net"},)):
+        return verdict_digest("regexp", text, probes(list(raw_entries)), str(main_cf), None, given=given)
+
+    base = given_digest(["0" * 64, "present", "2026-12-02"])
+    # the digest of the entries as given decides, not the entries parsed from them
+    assert base == given_digest(["0" * 64, "present", "2026-12-02"], raw_entries=[{"host": "other.example"}])
+    assert base != given_digest(["1" * 64, "present", "2026-12-02"])
+    assert base != given_digest(["0" * 64, "absent", "2026-12-02"])
+    assert base != given_digest(["0" * 64, "present", "2026-12-03"])
+    assert base != given_digest(["0" * 64, "present", "2026-12-02"], text=TEXT + "/./ REJECT\n")
+    assert base != digest(main_cf=str(main_cf))
+
+
 def test_a_record_is_replayed_for_its_digest_only_and_old_ones_are_dropped(tmp_path, monkeypatch):
     record_dir = str(tmp_path / "records")
     warnings = ["entries[0] (host=mxbox50.bitwiz.net): Postfix answers ... shadows the entry"]
