@@ -30,14 +30,22 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.entry impor
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import TablePlan, plan_table
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import (
+    lines_digest,
+    record_lines,
     record_run,
     record_warnings,
+    recorded_lines,
     recorded_run,
     recorded_warnings,
     run_digest,
     verdict_digest,
 )
-from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import verify_plan, winning_lines
+from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import (
+    known_answers,
+    verified_lines,
+    verify_plan,
+    winning_lines,
+)
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 
@@ -218,17 +226,34 @@ class TableBackend:
         main.cf; anything else asks Postfix, and a real run records the answer.
         """
         request = self.request
+        main_cf = os.path.join(config_dir, "main.cf")
         given = [request.entries_digest, request.state, self.today.isoformat()] if request.entries_digest else None
-        digest = verdict_digest(request.map_type, plan.new_text, plan.probes, os.path.join(config_dir, "main.cf"),
-                                given=given)
+        digest = verdict_digest(request.map_type, plan.new_text, plan.probes, main_cf, given=given)
         if old_text == plan.new_text:
             recorded = recorded_warnings(request.verdict_dir, digest)
             if recorded is not None:
                 self.result.verdict = "recorded"
                 return recorded
-        warnings = verify_plan(self.run_command, config_dir, work_dir, request.map_type, plan)
+        if plan.layout != "grouped" or not request.verdict_dir:
+            warnings = verify_plan(self.run_command, config_dir, work_dir, request.map_type, plan)
+            if not self.check_mode:
+                record_warnings(request.verdict_dir, digest, warnings)
+            return warnings
+        # The grouped layout: Postfix's answers on the lines the old table shares with the new one hold.
+        new_lines = parse_table(plan.new_text, request.map_type, known=plan.grouped_keys)
+        known = None
+        verified_old = recorded_lines(request.verdict_dir, lines_digest(request.map_type, old_text, main_cf)) \
+            if old_text else None
+        if verified_old:
+            known = known_answers(plan.old_lines, verified_old, new_lines)
+        answered = {}
+        warnings = verify_plan(self.run_command, config_dir, work_dir, request.map_type, plan, known=known,
+                               answered=answered)
         if not self.check_mode:
             record_warnings(request.verdict_dir, digest, warnings)
+            if not any(warning.startswith("Postfix: ") for warning in warnings):
+                record_lines(request.verdict_dir, lines_digest(request.map_type, plan.new_text, main_cf),
+                             verified_lines(new_lines, answered, known))
         return warnings
 
     def first_matches(self, config_dir: str, work_dir: str, old_text: str | None, plan: TablePlan) -> dict:

@@ -56,13 +56,15 @@ class _Group:
         self.changed = True
 
 
-def regroup(existing, new_names, map_type, group_size, max_bytes=MAX_GROUP_BYTES):
+def regroup(existing, new_names, map_type, group_size, max_bytes=MAX_GROUP_BYTES, keys_of=None):
     """Render the grouped lines.
 
     ``existing``: ``[(action, kept_names, line_text, line_names)]`` for the
     table's exact lines that join the grouped block, in file order.
     ``new_names``: ``[(name, action)]`` to add. Returns the lines (no endings),
-    ordered by action, then by each group's first name.
+    ordered by action, then by each group's first name. ``keys_of``, a dict,
+    gets each line's names (the verdict reads the new table without reading
+    its tries again).
 
     Each group is sorted once, whatever the number of names added to it
     (a first run of 100,000 names is one sort, not one per name).
@@ -96,10 +98,11 @@ def regroup(existing, new_names, map_type, group_size, max_bytes=MAX_GROUP_BYTES
     for action in sorted(groups_by_action):
         merged = _merge(groups_by_action[action], group_size // 2, max_bytes // 2)
         for group in _split(merged, group_size, max_bytes):
-            if group.changed or group.original_text is None:
-                rendered.extend(render_grouped(group.keys, action, map_type))
-            else:
-                rendered.append(group.original_text)
+            texts = render_grouped(group.keys, action, map_type) if group.changed or group.original_text is None \
+                else [group.original_text]
+            rendered.extend(texts)
+            if keys_of is not None and len(texts) == 1:
+                keys_of[texts[0]] = group.keys
     return rendered
 
 

@@ -131,8 +131,13 @@ def _classify(text, number, map_type):
     return TableLine(text, number, "rule")
 
 
-def parse_table(text, map_type):
-    """Split a table's text into logical lines (continuations join the line above)."""
+def parse_table(text, map_type, known=None):
+    """Split a table's text into logical lines (continuations join the line above).
+
+    ``known`` maps the content of exact lines already read (or just rendered)
+    to their names: such a line is not read again (a trie-shaped line of 500
+    names costs its enumeration).
+    """
     logical = []
     number = 0
     for physical in split_lines(text):
@@ -143,11 +148,23 @@ def parse_table(text, map_type):
             logical[-1][1] += physical
         else:
             logical.append([number, physical])
-    lines = [_classify(text_of_line, first_number, map_type) for first_number, text_of_line in logical]
+    if known:
+        lines = [_known_or_classified(text_of_line, first_number, map_type, known)
+                 for first_number, text_of_line in logical]
+    else:
+        lines = [_classify(text_of_line, first_number, map_type) for first_number, text_of_line in logical]
     for position, line in enumerate(lines):
         if line.managed and position >= 1 and lines[position - 1].kind == "comment":
             line.comment_line = lines[position - 1]
     return lines
+
+
+def _known_or_classified(text, number, map_type, known):
+    keys = known.get(text[:-1] if text.endswith("\n") else text)
+    if keys is None:
+        return _classify(text, number, map_type)
+    # An exact line: /^...$/ ACTION, and a name holds neither '$' nor '/'.
+    return TableLine(text, number, "exact", keys=keys, action=text[text.index("$/") + 2:].strip())
 
 
 def render_exact(keys, action, map_type):

@@ -42,8 +42,10 @@ DEFAULT_GROUP_SIZE = 500
 class TablePlan:
     """The outcome of a comparison: the new text and what it adds and removes."""
 
-    def __init__(self, old_text, new_text, layout, probes, placed_names=()):
+    def __init__(self, old_text, new_text, layout, probes, placed_names=(), old_lines=(), grouped_keys=None):
         self.old_text = old_text
+        self.old_lines = old_lines              # the old table's parsed lines
+        self.grouped_keys = grouped_keys or {}  # grouped layout: each grouped line of new_text -> its names
         self.placed_names = list(placed_names)  # names of entries that got a new line
         self.new_text = new_text
         self.layout = layout
@@ -133,7 +135,8 @@ def plan_table(old_text, entries, map_type, exclusive=False, layout="line", grou
     planner.place_entries()
     planner.place_grouped_block(group_size)
     probes = [(entry, entry.probe_names(map_type)) for entry in entries]
-    return TablePlan(old_text, planner.editor.text(), planner.layout, probes, planner.placed_names)
+    return TablePlan(old_text, planner.editor.text(), planner.layout, probes, planner.placed_names, planner.lines,
+                     planner.grouped_keys)
 
 
 class _Wanted:
@@ -181,6 +184,7 @@ class _Planner:
         self.placed_names = []
         self.grouped_lines = []   # grouped layout: the exact lines that join the grouped block
         self.new_grouped = []     # and the (name, action) pairs added to it
+        self.grouped_keys = {}    # each line of the grouped block -> its names
         self.layout = "line"
         self.exact_anchor = self.domain_anchor = self.pattern_anchor = len(self.lines)
         self.number_to_index = {line.number: index for index, line in enumerate(self.lines)}
@@ -346,7 +350,7 @@ class _Planner:
         else:
             position = self.place([key for key, _action in self.new_grouped], self.exact_anchor)
         rendered = regroup([group for _index, group in self.grouped_lines], self.new_grouped, self.map_type,
-                           group_size)
+                           group_size, keys_of=self.grouped_keys)
         self.editor.insertions[position].insert(0, (-1, 0, rendered))
 
 

@@ -45,7 +45,7 @@ import tempfile
 
 DEFAULT_DIR = "/var/cache/mailops-postfix/helo_access"
 # Part of every digest: a record written by another version of the judgement never matches.
-FORMAT = 2
+FORMAT = 3
 MAX_RECORDS = 64
 
 
@@ -100,6 +100,33 @@ def run_digest(request, text, main_cf_path, today, postmap_path=None):
     digest.update(b"\0")
     digest.update(text.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def lines_digest(map_type, text, main_cf_path, postmap_path=None):
+    """A digest of what Postfix's answers about the lines of ``text`` depend on (not the entries asked)."""
+    material = json.dumps(["lines", FORMAT, map_type, _binary_key(postmap_path or shutil.which("postmap")),
+                           _content_key(main_cf_path)])
+    digest = hashlib.sha256(material.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0")
+    digest.update(text.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def record_lines(record_dir, digest, verified):
+    """Keep the exact lines Postfix answered every name of with the line's action (verify.verified_lines)."""
+    return _write_record(record_dir, digest, {"format": FORMAT, "lines": {str(number): names for number, names
+                                                                          in verified.items()}})
+
+
+def recorded_lines(record_dir, digest):
+    """``{line number: names digest}`` recorded for a table's lines_digest, or None."""
+    lines = _read_record(record_dir, digest).get("lines")
+    if not isinstance(lines, dict):
+        return None
+    try:
+        return {int(number): names for number, names in lines.items() if isinstance(names, str)}
+    except ValueError:
+        return None
 
 
 def recorded_run(record_dir, digest):

@@ -15,6 +15,7 @@ answer names the winning line and still carries its action.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 
@@ -160,20 +161,24 @@ def exact_line_chunks(text, map_type, names):
     return chunks, whole_table_names
 
 
-def verify_plan(run_command, config_dir, work_dir, map_type, plan):
+def verify_plan(run_command, config_dir, work_dir, map_type, plan, known=None, answered=None):
     """Check the candidate ``plan.new_text`` with Postfix before it is written.
 
     Raises AccessTableError when Postfix rejects a line that an entry wrote
     (an invalid pattern, for example). Returns warnings: entries whose names
     Postfix answers with another line or action (shadowed), absent entries
     still matched, and Postfix's own warnings about other lines.
+
+    ``known`` (``known_answers``): a present entry's name known to be answered
+    with its action is not asked; Postfix still reads the whole candidate, and
+    if it warns, every name is asked. ``answered`` (a dict) gets the answers.
     """
     # One name no entry covers makes Postfix read (and judge) the whole table even for patterns alone.
     patterns = [entry for entry, _names in plan.probes if entry.kind == "pattern" and entry.state == "present"]
     unlisted = UNLISTED_NAMES if patterns else (SYNTAX_PROBE,)
-    names = sorted(set(name for _entry, probe_names in plan.probes for name in probe_names) | set(unlisted))
+    asked = _names_to_ask(plan.probes, unlisted, known)
     path = _write_table(work_dir, "candidate", plan.new_text, map_type, run_command, config_dir)
-    chunks, whole_table_names = exact_line_chunks(plan.new_text, map_type, names)
+    chunks, whole_table_names = exact_line_chunks(plan.new_text, map_type, sorted(asked))
     answers, postfix_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, path, whole_table_names)
     for number, (chunk_text, chunk_names) in enumerate(chunks):
         chunk_path = _write_table(work_dir, "candidate-part-%d" % number, chunk_text, map_type, run_command,
@@ -181,6 +186,10 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
         chunk_answers, _chunk_warnings = postfix_cli.postmap_query(run_command, config_dir, map_type, chunk_path,
                                                                    chunk_names)
         answers.update(chunk_answers)
+    if known and postfix_warnings:
+        return verify_plan(run_command, config_dir, work_dir, map_type, plan, answered=answered)
+    if answered is not None:
+        answered.update(answers)
     _raise_for_entry_lines(plan, map_type, postfix_warnings, path)
     warnings = ["Postfix: %s" % warning.replace(path, "<candidate table>") for warning in postfix_warnings]
     if patterns and all(name in answers for name in UNLISTED_NAMES):
@@ -189,6 +198,8 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
     for entry, probe_names in plan.probes:
         for name in probe_names:
             answer = answers.get(name)
+            if answer is None and known and name not in asked:   # known to be answered with the entry's action
+                continue
             holds = answer is not None and normalize_action(answer) == entry.action
             if holds != (entry.state == "present"):
                 mismatched.append((entry, name, answer))
@@ -210,6 +221,111 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan):
                             % (entry.label, name, answer, winner["line"] if winner else 0,
                                winner["text"] if winner else "?"))
     return warnings
+
+
+def _lowered(keys):
+    """``keys`` lower-cased (one pass over the joined names: a name holds no newline)."""
+    return "\n".join(keys).lower().split("\n")
+
+
+def names_digest(keys, lowered=None):
+    """A digest of the names an exact line lists (lower-cased, in any order)."""
+    ordered = sorted(_lowered(keys) if lowered is None else lowered)
+    return hashlib.sha1("\n".join(ordered).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _exact_lines_in_context(lines):
+    """``([(exact line, its names lower-cased, rules before it, no earlier exact line lists one of its names)],
+    rules)``.
+
+    The rules are every other line Postfix may match a name with (not blank,
+    not a comment, not an exact line): other expressions, domain lines,
+    ``if``/``endif``.
+    """
+    rules, seen, exact = [], set(), []
+    for line in lines:
+        if line.kind == "exact":
+            lowered = _lowered(line.keys)
+            exact.append((line, lowered, len(rules), seen.isdisjoint(lowered)))
+            seen.update(lowered)
+        elif line.kind not in ("blank", "comment"):
+            rules.append(line.content)
+    return exact, rules
+
+
+def verified_lines(lines, answered, known=None):
+    """The exact lines of a judged table whose every name Postfix answered with the line's action.
+
+    ``lines`` the table's parsed lines, ``answered`` Postfix's answers by name
+    as asked, ``known`` (``known_answers``) those not asked again. Returns
+    ``{line number: names_digest}``: what ``known_answers`` takes from the
+    record of this verdict.
+    """
+    verified = {}
+    known = known or {}
+    for line in lines:
+        if line.kind != "exact" or not line.keys:
+            continue
+        action = normalize_action(line.action)
+        answers = set(map(answered.get, line.keys))
+        if None in answers:
+            answers.discard(None)
+            if any(answered.get(key) is None and known.get(key.lower()) != action for key in line.keys):
+                continue
+        if all(normalize_action(answer) == action for answer in answers):
+            verified[line.number] = names_digest(line.keys)
+    return verified
+
+
+def known_answers(old_lines, verified, new_lines):
+    """Postfix's answers in the new table that the verdict on the old one already gives.
+
+    ``verified`` (``verified_lines`` of the old table's verdict): for each such
+    line, every name it lists was answered with its action. A name n listed on
+    an exact line U that both tables hold byte for byte is answered the same in
+    both when (1) no earlier exact line of either table lists n: an exact line
+    (anchored, escaped literals) matches exactly the names it lists, so no other
+    exact line before U can answer n; (2) the rules before U (every line that
+    is neither blank, a comment nor an exact line) are the same lines in the
+    same order in both. Postfix answers n with the first line that matches it,
+    and every line that could match n before U is then the same; U itself
+    matches n in both (the same text, the same Postfix, the same main.cf: part
+    of the record's digest; a record is kept only for a table Postfix printed
+    no warning about, so U compiled). In the old table n was answered with U's
+    action, so it is in the new one. Returns ``{lower-cased name: action}``
+    for the names of every such line.
+    """
+    old_exact, old_rules = _exact_lines_in_context(old_lines)
+    reusable = {}
+    for line, lowered, rules_before, first in old_exact:
+        if first and line.number in verified and verified[line.number] == names_digest(line.keys, lowered):
+            reusable.setdefault(line.content, rules_before)
+    if not reusable:
+        return {}
+    new_exact, new_rules = _exact_lines_in_context(new_lines)
+    same_rules = 0
+    for old_rule, new_rule in zip(old_rules, new_rules):
+        if old_rule != new_rule:
+            break
+        same_rules += 1
+    known = {}
+    for line, lowered, rules_before, first in new_exact:
+        if first and reusable.get(line.content) == rules_before and rules_before <= same_rules:
+            known.update(dict.fromkeys(lowered, normalize_action(line.action)))
+    return known
+
+
+def _names_to_ask(probes, unlisted, known):
+    """Every name of every entry and ``unlisted``, but a present entry's names ``known`` to hold."""
+    if not known:
+        return set(name for _entry, probe_names in probes for name in probe_names) | set(unlisted)
+    asked = set(unlisted)
+    for entry, probe_names in probes:
+        if entry.state == "present":
+            asked.update(name for name in probe_names if known.get(name.lower()) != entry.action)
+        else:
+            asked.update(probe_names)
+    return asked
 
 
 def _catch_all_warnings(run_command, config_dir, work_dir, map_type, plan, patterns):
