@@ -174,15 +174,17 @@ class Entry:
         return self.kind, value, self.clients
 
     def exact_keys(self) -> list:
-        """The exact HELO names this entry matches (host and ip entries)."""
-        if self._exact_keys is None:
+        """The exact HELO names this entry matches (host and ip entries): one list, kept (do not change it)."""
+        keys = self._exact_keys
+        if keys is None:
             if self.kind == "host":
-                self._exact_keys = (self.value.lower(),)
+                keys = [self.value.lower()]
             elif self.kind == "ip":
-                self._exact_keys = names.address_literals(self.address, self.value)
+                keys = list(names.address_literals(self.address, self.value))
             else:
-                self._exact_keys = ()
-        return list(self._exact_keys)
+                keys = []
+            self._exact_keys = keys
+        return keys
 
     def table_keys(self, map_type: str) -> list:
         """The keys written to (and looked up in) a table of ``map_type``."""
@@ -238,12 +240,10 @@ def parse_entry(raw, where: str, map_type: str | None = None, default_state: str
                 today: datetime.date | None = None) -> Entry:
     """Validate one raw entry; ``map_type`` None checks what holds for every table type."""
     kind = entry_kind(raw, where)
-    given = raw[kind]
-    label = "%s (%s=%s)" % (where, kind, given)
     try:
         entry = _build(raw, where, kind, map_type, default_state)
     except ValueError as error:
-        raise AccessTableError("%s: %s." % (label, error)) from None
+        raise AccessTableError("%s (%s=%s): %s." % (where, kind, raw[kind], error)) from None
     if entry.expires is not None and today is not None and today >= entry.expires:
         entry.expired = entry.state == "present"
         entry.state = "absent"
@@ -251,25 +251,30 @@ def parse_entry(raw, where: str, map_type: str | None = None, default_state: str
 
 
 def _build(raw, where, kind, map_type, default_state):
-    given = _text_option(raw, kind)
+    given = raw[kind]
+    if type(given) is not str:  # pylint: disable=unidiomatic-typecheck  # (a str subclass takes the long way)
+        given = _text_option(raw, kind)
     value, address = given, None
-    if kind == "pattern":
+    if kind == "ip":
+        address, value = names.parse_address_text(value)
+    elif kind == "pattern":
         if map_type is not None and map_type not in REGEXP_TYPES:
             raise ValueError("pattern entries need a regexp or pcre table, not %s" % map_type)
         _validate_pattern(value)
-    elif kind == "ip":
-        address = names.parse_address(value)
-        value = names.address_text(address)
     else:
         if kind == "domain":
             value = value.strip()
             value = value[1:] if value.startswith(".") else value   # ".example.com" is Postfix's own spelling
         value = names.hostname(value, kind)
-    action = _text_option(raw, "action", DEFAULT_ACTION)
+    action = raw.get("action")
+    action = DEFAULT_ACTION if action is None else action if type(action) is str \
+        else _text_option(raw, "action")  # pylint: disable=unidiomatic-typecheck
     validate_action(action)
-    comment = _text_option(raw, "comment")
-    if comment is not None and _LINE_BREAK_OR_NUL.search(comment):
-        raise ValueError("the comment spans more than one line or holds a NUL")
+    comment = raw.get("comment")
+    if comment is not None:
+        comment = _text_option(raw, "comment")
+        if _LINE_BREAK_OR_NUL.search(comment):
+            raise ValueError("the comment spans more than one line or holds a NUL")
     state = raw.get("state") or default_state
     if state not in STATES:
         raise ValueError("state must be present or absent, not %r" % (state,))
@@ -282,8 +287,9 @@ def _build(raw, where, kind, map_type, default_state):
             raise ValueError("%s; set broad: true on the entry if that is meant" % reason)
     clients = raw.get("clients")
     clients = names.client_networks(clients) if clients not in (None, []) else ()
-    return Entry(where, kind, value, normalize_action(action), comment, state, parse_expires(raw.get("expires")),
-                 given=given, clients=clients, broad=bool(broad), address=address)
+    expires = raw.get("expires")
+    return Entry(where, kind, value, normalize_action(action), comment, state,
+                 None if expires is None else parse_expires(expires), given, clients, bool(broad), False, address)
 
 
 def parse_entries(raw_entries, map_type: str | None, default_state: str = "present",

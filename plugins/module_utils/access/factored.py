@@ -85,7 +85,9 @@ def _render(names, shared, low, high, offset, out, depth):
             run_end = shared.index(end, position + 1, high)
         except ValueError:
             run_end = high
-        if not _render(names, shared, position, run_end, end, out, depth + 1):
+        if run_end == position + 1:   # a leaf, as _render writes it (one call less per name)
+            out.append(regex_escape(names[position][end:]))
+        elif not _render(names, shared, position, run_end, end, out, depth + 1):
             return False
         position = run_end
     out.append(")?" if ends_here else ")")

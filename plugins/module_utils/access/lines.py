@@ -217,17 +217,18 @@ def parsed_entries(lines):
 
 def check_conflicts(entries, map_type):
     """Two entries that claim one key with different actions or states cannot both hold."""
-    claimed = {}
+    claimed = {"name": {}, "domain": {}, "pattern": {}}   # what a key is -> key -> the first entry claiming it
+    regexp = map_type in REGEXP_TYPES
     for entry in entries:
         if entry.kind == "pattern":
-            keys = [("pattern", entry.value)]
-        elif entry.kind == "domain" and map_type in REGEXP_TYPES:
-            keys = [("domain", entry.value.lower())]
+            what, keys = "pattern", (entry.value,)
+        elif entry.kind == "domain" and regexp:
+            what, keys = "domain", (entry.value.lower(),)
         else:
-            keys = [("name", key.lower()) for key in entry.table_keys(map_type)]
+            what, keys = "name", [key.lower() for key in entry.table_keys(map_type)]
+        of_kind = claimed[what]
         for key in keys:
-            previous = claimed.get(key)
-            if previous is not None and (previous.state, previous.action) != (entry.state, entry.action):
+            previous = of_kind.setdefault(key, entry)
+            if previous is not entry and (previous.state, previous.action) != (entry.state, entry.action):
                 raise AccessTableError("%s conflicts with %s: both cover %s with a different action or state"
-                                       % (entry.label, previous.label, key[1]))
-            claimed.setdefault(key, entry)
+                                       % (entry.label, previous.label, key))

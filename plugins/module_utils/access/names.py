@@ -140,6 +140,17 @@ def broadness(name: str) -> str | None:
 
 def parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """An ``ip:`` value (bare, ``[v4]`` or ``[IPv6:v6]``) as an address; zone ids are refused."""
+    return _parsed_address(value)[0]
+
+
+def parse_address_text(value: str) -> tuple:
+    """``(parse_address(value), its address_text)``; a canonical IPv4 address is its own text."""
+    address, text = _parsed_address(value)
+    return address, address_text(address) if text is None else text
+
+
+def _parsed_address(value):
+    """``(address, text)``: text is the address as written when that is its canonical IPv4 form, else None."""
     text = value.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
@@ -150,9 +161,9 @@ def parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
                          "in a HELO address literal: leave it out" % (value, text.split("%", 1)[1]))
     if _CANONICAL_IPV4.match(text):
         first, second, third, fourth = text.split(".")
-        return ipaddress.IPv4Address(int(first) << 24 | int(second) << 16 | int(third) << 8 | int(fourth))
+        return ipaddress.IPv4Address(int(first) << 24 | int(second) << 16 | int(third) << 8 | int(fourth)), text
     try:
-        return ipaddress.ip_address(text)
+        return ipaddress.ip_address(text), None
     except ValueError:
         raise ValueError("%r is not a valid IPv4 or IPv6 address" % value) from None
 
