@@ -24,14 +24,19 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.entry impor
     merge_entries,
     probe_expectations,
 )
+from ansible_collections.mailops.postfix.plugins.module_utils.main_cf.client_classes import client_policy
 
 
-def merge_helo_entries(sources):
+def merge_helo_entries(sources, clients_dir=None):
     """``{variable_name: [entries]}`` (in order) -> ``{entries, absent_wins, problems}``.
 
     A bad entry or a conflict is returned in ``problems`` (one sentence), not
     raised: the role fails with it in one task, so it is printed once (a
     filter error is repeated by every layer of Ansible's error chain).
+    With ``clients_dir``, also ``clients``: what the merged entries bound to
+    clients want (``main_cf/client_classes.client_policy``, as the
+    ``helo_client_classes`` filter gives it for a main.cf without classes), so
+    the role gets both from one task; ``{}`` when there are problems.
     """
     if isinstance(sources, dict):
         pairs = list(sources.items())
@@ -41,8 +46,11 @@ def merge_helo_entries(sources):
         raise AnsibleFilterError("merge_helo_entries expects a dictionary of variable name to list of entries.")
     try:
         merged = merge_entries(pairs).as_dict()
+        if clients_dir is not None:
+            merged["clients"] = client_policy(merged["entries"], str(clients_dir))
     except AccessTableError as error:
-        return {"entries": [], "absent_wins": [], "problems": [str(error)]}
+        refused = {"entries": [], "absent_wins": [], "problems": [str(error)]}
+        return refused if clients_dir is None else dict(refused, clients={})
     merged["problems"] = []
     return merged
 

@@ -43,3 +43,22 @@ def test_an_expired_entry_is_not_probed_as_present():
     probes = helo_entry_probes(entries, today=datetime.date(2026, 12, 2), map_type="regexp")
     assert {probe["key"]: probe["action"] for probe in probes}.get("new.example") == "OK"
     assert {probe["key"]: probe["action"] for probe in probes}.get("old.example") != "OK"
+
+
+def test_with_clients_dir_the_merge_also_gives_what_the_classes_filter_gives():
+    from ansible_collections.mailops.postfix.plugins.filter.helo_guard_policy import (  # pylint: disable=import-outside-toplevel
+        helo_client_classes,
+    )
+    sources = {"helo_guard_entries": [{"host": "mx.partner.example", "clients": ["192.0.2.0/24"]},
+                                      {"ip": "50.0.0.1"}]}
+    merged = merge_helo_entries(sources, clients_dir="/etc/postfix")
+    alone = helo_client_classes(merge_helo_entries(sources)["entries"], "/etc/postfix")
+    assert merged["problems"] == [] and merged["clients"]["tables"]
+    assert merged["clients"] == {key: value for key, value in alone.items() if key != "stale_tables"}
+    assert "clients" not in merge_helo_entries(sources)
+
+
+def test_with_clients_dir_a_bad_entry_still_comes_back_as_one_sentence():
+    merged = merge_helo_entries({"helo_guard_entries__x": [{"host": "a.example", "ip": "50.0.0.1"}]}, clients_dir="/x")
+    assert merged["clients"] == {} and merged["entries"] == [] and len(merged["problems"]) == 1
+    assert "helo_guard_entries__x[0]" in merged["problems"][0]
