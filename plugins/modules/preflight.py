@@ -435,7 +435,10 @@ verdict:
     answers:
       - {service: smtp, helo: nodots, step: RCPT TO, code: 504, text: "5.5.2 <nodots>: Helo command rejected"}
 promoted:
-  description: The live files the promotion replaced or created (in check mode, would have).
+  description:
+    - The live files the promotion replaced or created (in check mode, would have).
+    - A file is replaced when its candidate copy differs in its bytes or in its owner, group or mode (the edits
+      give the table and whole files the attributes they ask for).
   returned: state is promoted
   type: list
   elements: str

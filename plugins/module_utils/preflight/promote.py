@@ -32,12 +32,18 @@ BACKUP_NAME = r"\A%s\.(\d+)\.(\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d)~\Z"
 
 
 def changed_files(candidate, paths):
-    """The live paths whose candidate copy differs from the live file (or exists only in the candidate)."""
+    """The live paths whose candidate copy differs from the live file (or exists only in the candidate).
+
+    A copy differs in its bytes or in its owner, group or mode: the edits
+    give the candidate's table and cidr tables the attributes the run asks
+    for, so a live file whose mode or owner was changed by hand is put right
+    (and the record then settles on the right attributes, not on the wrong).
+    """
     changed = []
     for path in paths:
         copy = candidate.path_for(path)
         new = _io.read_bytes(copy) if os.path.exists(copy) else None
-        if new is not None and new != _io.read_bytes(path):
+        if new is not None and (new != _io.read_bytes(path) or _attributes(copy) != _attributes(path)):
             changed.append(path)
     return changed
 

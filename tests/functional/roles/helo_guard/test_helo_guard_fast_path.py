@@ -11,6 +11,7 @@ instance's log.
 
 import json
 import os
+import subprocess
 
 from tests.functional.roles.helo_guard.helo_guard_run import (
     SEED_ENTRIES, candidates_of, file_state, reload_count)
@@ -106,3 +107,28 @@ def test_a_reload_lost_after_the_promotion_is_made_up_by_the_next_run(sandbox_fa
     assert reload_count(instance) == 2 and live_state(instance) == before
     final = run_role(inventory)
     assert final.rc == 0 and final.recap["changed"] == 0 and reload_count(instance) == 2, final
+
+
+def test_a_table_made_writable_by_hand_gets_its_mode_back_and_then_settles(sandbox_factory, role_inventory, run_role):
+    """Same bytes, other mode: a world-writable table would let anyone on the host weaken the policy."""
+    instance = sandbox_factory()
+    inventory = role_inventory(instance, group_vars={"helo_guard_entries": SEED_ENTRIES})
+    assert run_role(inventory).rc == 0
+    table = os.path.join(instance.config_dir, "helo_access")
+    with open(table, "rb") as handle:
+        written = handle.read()
+    os.chmod(table, 0o666)
+
+    repaired = run_role(inventory)
+    assert repaired.rc == 0 and repaired.recap["changed"] > 0, repaired
+    assert any(PROMOTE in name for name in repaired.executed_tasks()), repaired.executed_tasks()
+    assert oct(os.stat(table).st_mode & 0o7777) == oct(0o644)
+    with open(table, "rb") as handle:
+        assert handle.read() == written
+    answer = subprocess.run(["postmap", "-c", instance.config_dir, "-q", "mxbox50.bitwiz.net", "regexp:" + table],
+                            capture_output=True, text=True, check=False)
+    assert (answer.returncode, answer.stdout.strip(), answer.stderr) == (0, "OK", ""), answer
+
+    settled = run_role(inventory)
+    assert settled.rc == 0 and settled.recap["changed"] == 0 and len(module_tasks(settled)) == 1, settled
+    assert oct(os.stat(table).st_mode & 0o7777) == oct(0o644)
