@@ -256,3 +256,40 @@ def test_packages_of_the_table_type_and_a_grouped_pcre_table(sandbox_factory, ro
     table = "pcre:%s/helo_access" % instance.config_dir
     assert postmap_answers(instance, table, names + ["mx6.bitwiz.net"]) == {name: "OK" for name in names}
     assert rcpt_code(instance, "mx3.bitwiz.net")[1] == 250
+
+
+ROLE_THEN_VERIFY_PLAYBOOK = """\
+- name: The role, then its verify with the same entry variables, then with one entry more
+  hosts: mail_servers
+  gather_facts: false
+  roles:
+    - role: mailops.postfix.helo_guard
+  tasks:
+    - name: Verify with the role's variables
+      ansible.builtin.include_role:
+        name: mailops.postfix.helo_guard
+        tasks_from: verify
+
+    - name: Verify with an entry the table does not have
+      ansible.builtin.include_role:
+        name: mailops.postfix.helo_guard
+        tasks_from: verify
+      vars:
+        helo_guard_entries__later: [{host: not-written.bitwiz.net}]
+"""
+
+
+def test_verify_reuses_the_roles_merge_only_for_the_very_same_entry_variables(sandbox_factory, role_inventory, run_role):
+    """Reused, the merge saves a task; reused for other variables, verify would prove the wrong entries."""
+    instance = sandbox_factory()
+    inventory = role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES})
+    run = run_role(inventory, playbook=ROLE_THEN_VERIFY_PLAYBOOK)
+    assert run.rc != 0 and run.recap["failed"] == 1, run
+    merges = re.findall(r"TASK \[mailops\.postfix\.helo_guard : Verify \| merge every entry variable[^\]]*\] \**\n(\w+)",
+                        run.stdout)
+    assert merges == ["skipping", "included"], run.stdout
+    # The first verify passed on the role's merge; the second merged again and Postfix has no answer for the new name.
+    verdicts = run.stdout.split("TASK [mailops.postfix.helo_guard : Verify | entries answer their actions")[1:]
+    assert len(verdicts) == 2 and verdicts[0].split("\n", 2)[1].startswith("ok: [mx]"), run.stdout
+    assert "fatal: [mx]" in verdicts[1].split("PLAY RECAP")[0], run.stdout
+    assert "not-written.bitwiz.net is not found in the table" in run.output, run.output
