@@ -200,7 +200,7 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan, known=None, a
             answer = answers.get(name)
             if answer is None and known and name not in asked:   # known to be answered with the entry's action
                 continue
-            holds = answer is not None and normalize_action(answer) == entry.action
+            holds = answer is not None and (answer == entry.action or normalize_action(answer) == entry.action)
             if holds != (entry.state == "present"):
                 mismatched.append((entry, name, answer))
     if not mismatched:

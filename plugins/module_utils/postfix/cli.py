@@ -138,8 +138,9 @@ def postmap_query(run_command, config_dir, map_type, path, keys):
     if not keys:
         return {}, []
     table = "%s:%s" % (map_type, path)
-    data = "".join(key + "\n" for key in keys)
-    if len(data.encode("utf-8", "surrogateescape")) <= QUERY_STDIN_BYTES:
+    # A key and its newline are two bytes at least: more keys than half the limit never fit.
+    data = "".join(key + "\n" for key in keys) if 2 * len(keys) <= QUERY_STDIN_BYTES else None
+    if data is not None and len(data.encode("utf-8", "surrogateescape")) <= QUERY_STDIN_BYTES:
         args = ["postmap", "-c", config_dir, "-q", "-", table]
         rc, out, err = _run(run_command, args, data=data, check=False)
     else:
