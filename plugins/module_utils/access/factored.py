@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import regex_escape
+from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import REGEX_SPECIAL, regex_escape
 
 # PCRE2 refuses parentheses nested deeper than 250; a trie deeper than this is written flat.
 MAX_DEPTH = 100
 # Expressions that would stand for more names than this are not read as names.
 MAX_NAMES = 100000
+# The trie's structure as written, and as marks while the literals are still unescaped (no name holds them).
+_PLAIN = ("(?:", "|", ")", ")?")
+_STRUCTURE = ("\x01", "\x02", "\x03", "\x04")
+_SPECIALS_BACKSLASH_FIRST = "\\" + "".join(sorted(REGEX_SPECIAL - {"\\"}))
 _TOKEN = re.compile(r"\\.|\(\?:|\)\??|\||[^\\.^$*+?()\[\]{}|]+")
 
 
@@ -49,10 +53,21 @@ def factored(names):
     if not ordered:
         return ""
     shared = [0] + [_shared_length(before, after) for before, after in zip(ordered, ordered[1:])]
+    joined = "".join(ordered)
+    marks = _STRUCTURE if not any(mark in joined for mark in _STRUCTURE) else None
     parts = []
-    if not _render(ordered, shared, 0, len(ordered), 0, parts, 0):
+    if not _render(ordered, shared, 0, len(ordered), 0, parts, 0, marks or _PLAIN):
         return None
-    return "".join(parts)
+    if marks is None:
+        return "".join(parts)
+    # The literals were written unescaped and the structure as marks no name holds: one escape pass over all.
+    expression = "".join(parts)
+    for char in _SPECIALS_BACKSLASH_FIRST:
+        if char in expression:
+            expression = expression.replace(char, "\\" + char)
+    for mark, text in zip(_STRUCTURE, _PLAIN):
+        expression = expression.replace(mark, text)
+    return expression
 
 
 def _shared_length(before, after):
@@ -62,36 +77,44 @@ def _shared_length(before, after):
     return end
 
 
-def _render(names, shared, low, high, offset, out, depth):
+def _render(names, shared, low, high, offset, out, depth, marks):
     """Append the expression for ``names[low:high]`` past their shared first ``offset`` characters.
 
-    ``shared[i]`` is how many characters ``names[i]`` shares with ``names[i - 1]``.
+    ``shared[i]`` is how many characters ``names[i]`` shares with ``names[i - 1]``. ``marks``: how
+    ``(?:``, ``|``, ``)`` and ``)?`` are written; with _STRUCTURE the literals are left unescaped
+    (``factored`` escapes the whole expression at once), with _PLAIN each is escaped here.
     """
+    escape = _same if marks is _STRUCTURE else regex_escape
+    open_group, bar, close, close_optional = marks
     first = names[low]
     if high - low == 1:
-        out.append(regex_escape(first[offset:]))
+        out.append(escape(first[offset:]))
         return True
     end = min(shared[low + 1:high])   # sorted: what first and last share, all share
-    out.append(regex_escape(first[offset:end]))
+    out.append(escape(first[offset:end]))
     ends_here = len(first) == end     # only the first (the shortest) can end here: the names are distinct
     if depth >= MAX_DEPTH:
         return False
-    out.append("(?:")
+    out.append(open_group)
     start = position = low + 1 if ends_here else low
     while position < high:
         if position > start:
-            out.append("|")
+            out.append(bar)
         try:   # the next branch starts where a name differs from the one before at ``end``
             run_end = shared.index(end, position + 1, high)
         except ValueError:
             run_end = high
         if run_end == position + 1:   # a leaf, as _render writes it (one call less per name)
-            out.append(regex_escape(names[position][end:]))
-        elif not _render(names, shared, position, run_end, end, out, depth + 1):
+            out.append(escape(names[position][end:]))
+        elif not _render(names, shared, position, run_end, end, out, depth + 1, marks):
             return False
         position = run_end
-    out.append(")?" if ends_here else ")")
+    out.append(close_optional if ends_here else close)
     return True
+
+
+def _same(text):
+    return text
 
 
 def names_of(expression):

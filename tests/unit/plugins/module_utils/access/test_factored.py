@@ -82,3 +82,14 @@ def test_a_table_of_flat_groups_is_left_as_it_is():
     again = plan_table(added.new_text, parse_entries([{"host": name} for name in names], "pcre"), "pcre",
                        layout="grouped")
     assert not again.changed
+
+
+def test_every_special_character_is_escaped_once_and_control_characters_in_a_name_do_not_matter():
+    """factored escapes the whole expression at once, its structure written as marks no name holds."""
+    names = ["a.b", "a[c]", "a\\d", "a$e", "x(y)", "x|z", "q+?", "q{2}"]
+    assert factored(names) == "(?:a(?:\\$e|\\.b|\\[c\\]|\\\\d)|q(?:\\+\\?|\\{2\\})|x(?:\\(y\\)|\\|z))"
+    assert names_of(factored(names)) == sorted(names)
+    # a name holding one of the marks (a hand-written literal may): the literals are escaped one by one
+    odd = ["a\x01b", "a\x01c", "a.\x03"]
+    assert factored(odd) == "a(?:\x01(?:b|c)|\\.\x03)"
+    assert names_of(factored(odd)) == sorted(odd)
