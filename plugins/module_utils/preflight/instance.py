@@ -24,6 +24,7 @@ import grp
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -68,13 +69,16 @@ def master_entries(text):
     return entries
 
 
-def judge_master_cf(text):
+def judge_master_cf(text, banner_token):
     """The judge's master.cf and the ports of the smtpd services to probe: ``(text, {service: port})``.
 
     Every inet smtpd service listens on its own free port on 127.0.0.1; other
     inet services (postscreen, for one) are left out, and when no inet smtpd
     is left the ``pass`` smtpd services (behind postscreen) are served on
-    inet instead. Every service runs without chroot.
+    inet instead. Every service runs without chroot. Each probed service
+    greets with ``banner_token`` in its banner (a last ``-o``, so it wins over
+    the candidate's own): a port taken by another server between the choice
+    of the port and the judge's start cannot answer for the candidate.
     """
     parsed = [_MASTER_TOKEN.findall(entry) for entry in master_entries(text)]
     parsed = [tokens for tokens in parsed if len(tokens) >= 8]
@@ -86,7 +90,8 @@ def judge_master_cf(text):
                 continue
             port = free_port()
             ports[tokens[0]] = port
-            tokens = ["%s:%d" % (PROBE_SOURCE, port), "inet"] + tokens[2:]
+            tokens = ["%s:%d" % (PROBE_SOURCE, port), "inet"] + tokens[2:] + [
+                "-o", "{ smtpd_banner = $myhostname ESMTP %s }" % banner_token]
         tokens[4] = "n"
         lines.append(" ".join(tokens) + "\n")
     if not any(tokens[0] == "postlog" for tokens in parsed):
@@ -108,6 +113,8 @@ class JudgeInstance:
         self.log_dir = os.path.join(base_dir, "log")
         self.log_file = os.path.join(self.log_dir, "postfix.log")
         self.ports = {}
+        # In every probed smtpd's banner: proof that a dialog talks to this judge (matrix.dialog).
+        self.banner_token = "mailops-judge-%s" % secrets.token_hex(8)
 
     def overrides(self):
         return {
@@ -124,7 +131,7 @@ class JudgeInstance:
         judge_map = {live: path.replace(candidate_dir, self.config_dir, 1) for live, path in path_map.items()}
         main_cf = _read(os.path.join(self.config_dir, "main.cf"))
         master_cf_text, self.ports = judge_master_cf(rewrite_paths(_read(os.path.join(self.config_dir, "master.cf")),
-                                                                   judge_map))
+                                                                   judge_map), self.banner_token)
         _write(os.path.join(self.config_dir, "main.cf"), rewrite_paths(main_cf, judge_map))
         _write(os.path.join(self.config_dir, "master.cf"), master_cf_text)
         # postconf -e replaces a definition in place (an appended one would be

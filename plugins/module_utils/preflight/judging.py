@@ -61,7 +61,7 @@ def judge(run_command, candidate_dir, path_map, work_dir, options):
         if not problems and options["smtpd"]:
             plan = service_probes(run_command, instance.config_dir, instance.ports, options)
             instance.start(options["timeout"])
-            answers, problems = run_matrix(plan, options["timeout"])
+            answers, problems = run_matrix(plan, options["timeout"], instance.banner_token)
             if problems:
                 problems.append("Postfix logged: %s" % instance.problems())
     except (PreflightError, postfix_cli.PostfixCommandError) as error:

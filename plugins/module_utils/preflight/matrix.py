@@ -30,11 +30,19 @@ BASELINE_HELO = "preflight-baseline.mailops.invalid"
 RECIPIENT = "postmaster@%s" % JUDGE_DOMAIN
 
 
-def dialog(port, helo, timeout):
-    """One dialog with the judge on ``port``: the steps, or a sentence when it broke off."""
+def dialog(port, helo, timeout, banner_token):
+    """One dialog with the judge on ``port``: the steps, or a sentence when it broke off.
+
+    The banner must carry ``banner_token`` (instance.judge_master_cf): any
+    other server on the port is not asked at all.
+    """
     client = smtplib.SMTP(timeout=timeout, source_address=(PROBE_SOURCE, 0))
     try:
         connect_reply = client.connect(PROBE_SOURCE, port)
+        banner = connect_reply[1].decode("utf-8", "replace")
+        if banner_token not in banner:
+            return [], ("%s:%d is answered by another server (banner %r), not by the judge: its answers would not be "
+                        "the candidate's" % (PROBE_SOURCE, port, "%d %s" % (connect_reply[0], banner)))
         steps = run_dialog(client, connect_reply, helo, "", RECIPIENT)
         try:
             client.docmd("QUIT")
@@ -128,12 +136,12 @@ def service_probes(run_command, config_dir, ports, options):
     return plan
 
 
-def run_matrix(plan, timeout):
+def run_matrix(plan, timeout, banner_token):
     """Ask every service its probes (after a baseline dialog); returns ``(answers, problems)``."""
     answers, problems = [], []
     for service, (port, probes) in sorted(plan.items()):
         for probe in [{"helo": BASELINE_HELO, "code": None}] + probes:
-            steps, broken = dialog(port, probe["helo"], timeout)
+            steps, broken = dialog(port, probe["helo"], timeout, banner_token)
             if broken:
                 problems.append("service %s, %s: %s" % (service, _describe(probe["helo"]), broken))
                 break  # the same service will not answer the next probe either

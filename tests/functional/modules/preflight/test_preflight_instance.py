@@ -15,6 +15,8 @@ import pwd
 import stat
 import subprocess
 
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight import instance as instance_module
+from ansible_collections.mailops.postfix.plugins.module_utils.preflight import judging
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.instance import JUDGE_DOMAIN, JudgeInstance
 from tests.harness.smtp_probe import probe, verdict
 
@@ -51,6 +53,21 @@ def test_the_judge_starts_quick_with_the_queue_directories_postfix_lists(sandbox
         port = list(judge.ports.values())[0]
         steps = probe("127.0.0.1", port, helo="mx.example.com", rcpt_to="postmaster@" + JUDGE_DOMAIN)
         assert steps[0][:2] == ("CONNECT", 220) and verdict(steps)[:2] == ("RCPT TO", 250), steps
+        assert judge.banner_token in steps[0][2], steps[0]
     finally:
         judge.stop()
     assert run_command(["postfix", "-c", judge.config_dir, "status"])[0] == 1
+
+
+def test_a_port_another_smtpd_took_is_not_asked_for_the_candidate(sandbox_factory, scratch_tmpdir, monkeypatch):
+    """The judge picks its port before Postfix starts; if another server holds it by then, its answers are not
+    the candidate's. Here the port is forced onto a running sandbox that accepts every HELO (no restrictions):
+    asked, it would have vouched for a candidate whose HELO policy refuses its own listed name."""
+    lax = sandbox_factory()
+    candidate = sandbox_factory({"smtpd_helo_required": "yes", "smtpd_helo_restrictions": "reject_non_fqdn_helo_hostname"})
+    monkeypatch.setattr(instance_module, "free_port", lambda address="127.0.0.1": lax.port)
+    result = judging.judge(run_command, candidate.config_dir, {}, scratch_tmpdir, {"accept_helo": ["nodots"]})
+    assert result["passed"] is False, result
+    assert result["answers"] == [], "a dialog with the other server was counted"
+    assert any("127.0.0.1:%d is answered by another server" % lax.port in problem and "not by the judge" in problem
+               for problem in result["problems"]), result["problems"]
