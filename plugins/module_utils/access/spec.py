@@ -30,6 +30,8 @@ ENTRIES_SPEC = dict(type="list", elements="dict", options=ENTRY_OPTIONS,
                     mutually_exclusive=[list(KINDS)], required_one_of=[list(KINDS)])
 ENTRY_DEFAULTS = {name: option.get("default") for name, option in ENTRY_OPTIONS.items()}
 _KIND_SET = frozenset(KINDS)
+# The string options and their choices (None: any string).
+_STRING_OPTIONS = {name: option.get("choices") for name, option in ENTRY_OPTIONS.items() if option.get("type") == "str"}
 
 
 def validated_entries(listed, option):
@@ -56,10 +58,8 @@ def plain_entry(entry):
     if not isinstance(entry, dict):
         return False
     for name, value in entry.items():
-        option = ENTRY_OPTIONS.get(name)
-        if option is None or option.get("type") != "str" or not isinstance(value, str):
-            return False
-        if "choices" in option and value not in option["choices"]:
+        choices = _STRING_OPTIONS.get(name, False)   # False: not a string option
+        if choices is False or not isinstance(value, str) or (choices is not None and value not in choices):
             return False
     # The spec's mutually_exclusive and required_one_of over KINDS count the keys given (check_mutually_exclusive,
     # check_required_one_of: count_terms); every value here is a string, so exactly one kind given is both.
