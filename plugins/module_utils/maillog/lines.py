@@ -30,24 +30,28 @@ MONTHS = {name: number for number, name in enumerate(
 # What a line must contain to be a HELO rejection (bytes: the reader looks for it in raw chunks).
 MARKER = b"Helo command rejected: "
 
-# One expression per timestamp format for the whole line: the reader runs one match per marked line,
-# on bytes (only the fields of distinct rejections are ever decoded).
+# A marked line is read in two parts, each by one expression on bytes: its head (the timestamp, in any of the
+# formats above, the host, an smtpd of any instance/service and the queue id: different on almost every line) and
+# the rejection after it (the same text each time the same peer is rejected, so the reader parses each distinct text
+# once). Every part of the head can match in one way only, so the two expressions agree with one over the whole line.
 _CLASSIC_TIME = r"(?P<minute>(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) \d\d:\d\d):(?P<second>\d\d)(?:\.\d+)? "
 _ISO_TIME = (r"(?:<\d{1,3}>1 )?(?P<stamp>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?"
              r"(?:Z|[+-]\d\d:?\d\d)?) ")
-# host program[pid]: message   (RFC 5424: host program pid msgid sd message); smtpd of any instance/service.
-_SOURCE = r"\S+ [^\s\[:]*smtpd(?:\[\d+\]:| \d+ \S+ \S+) "
-_REJECTION = (r"(?:NOQUEUE|[0-9A-Za-z]+): reject(?P<warning>_warning)?: [A-Z]+ from "
-              r"(?P<name>[^\s\[]*)\[(?P<address>[^\]]*)\](?::\d+)?: (?P<code>[45]\d\d) (?:[245]\.\d{1,3}\.\d{1,3} )?"
-              r"<(?P<helo>.*?)>: Helo command rejected: (?P<reason>[^;]*)")
-CLASSIC = re.compile((_CLASSIC_TIME + _SOURCE + _REJECTION).encode("ascii"))
-ISO = re.compile((_ISO_TIME + _SOURCE + _REJECTION).encode("ascii"))
+# host program[pid]: message   (RFC 5424: host program pid msgid sd message); smtpd of any instance/service;
+# the message starts with NOQUEUE or a queue id.
+_SOURCE = r"\S+ [^\s\[:]*smtpd(?:\[\d+\]:| \d+ \S+ \S+) [0-9A-Za-z]+: "
+HEAD = re.compile(("(?:%s|%s)%s" % (_CLASSIC_TIME, _ISO_TIME, _SOURCE)).encode("ascii"))
+REJECTION = re.compile((r"reject(?P<warning>_warning)?: [A-Z]+ from "
+                        r"(?P<name>[^\s\[]*)\[(?P<address>[^\]]*)\](?::\d+)?: (?P<code>[45]\d\d) "
+                        r"(?:[245]\.\d{1,3}\.\d{1,3} )?<(?P<helo>.*?)>: Helo command rejected: (?P<reason>[^;]*)"
+                        ).encode("ascii"))
 FIELDS = ("helo", "name", "address", "code", "reason", "warning")
 DAY = datetime.timedelta(days=1)
+SECONDS = {b"%02d" % second: second for second in range(100)}  # int() of the two digits, without the call
 
 
 class Clock:
-    """Turns a line's timestamp into POSIX seconds.
+    """Turns the timestamp of a line's head (a ``HEAD`` match) into POSIX seconds, or None.
 
     A classic timestamp has no year and is local time: it gets the year of
     ``reference`` (an aware datetime near the line, the log file's mtime), or
@@ -58,22 +62,24 @@ class Clock:
 
     def __init__(self, reference):
         self.reference = reference
-        self._minutes = {}
+        self.minutes = {}  # a classic timestamp's minute (bytes): its POSIX seconds, None for no such time
 
-    def classic(self, match):
-        key, second = match.group("minute", "second")
-        minute = self._minutes.get(key, False)
+    def seconds(self, head):
+        key, second = head.group(1, 4)  # minute, second
+        minute = self.minutes.get(key, False)
         if minute is False:
-            minute = self._minutes[key] = self._classic_minute(match)
-            if len(self._minutes) > 4096:
-                self._minutes.clear()
-        return None if minute is None else minute + int(second)
+            if key is None:
+                return self.iso(head)
+            minute = self.minutes[key] = self._classic_minute(head)
+            if len(self.minutes) > 4096:
+                self.minutes.clear()
+        return None if minute is None else minute + SECONDS[second]
 
-    def _classic_minute(self, match):
-        month = MONTHS.get(match.group("mon"))
-        hour, minute = match.group("minute")[-5:].split(b":")
+    def _classic_minute(self, head):
+        month = MONTHS.get(head.group("mon"))
+        hour, minute = head.group("minute")[-5:].split(b":")
         try:
-            when = datetime.datetime(self.reference.year, month or 0, int(match.group("day")), int(hour), int(minute),
+            when = datetime.datetime(self.reference.year, month or 0, int(head.group("day")), int(hour), int(minute),
                                      tzinfo=self.reference.tzinfo)
         except ValueError:  # no such month, Feb 29 of a year without one, or nonsense
             return None
@@ -81,9 +87,9 @@ class Clock:
             when = when.replace(year=when.year - 1)
         return when.timestamp()
 
-    def iso(self, match):
+    def iso(self, head):
         try:
-            when = parse_iso(match.group("stamp").decode("ascii"))
+            when = parse_iso(head.group("stamp").decode("ascii"))
         except ValueError:
             return None
         if when.tzinfo is None:
@@ -99,17 +105,16 @@ def parse_rejection(line, clock):
     Lines of other programs, other messages and timestamps that name no real
     time give None.
     """
-    match = CLASSIC.match(line)
-    if match is not None:
-        seconds = clock.classic(match)
-    else:
-        match = ISO.match(line)
-        if match is None:
-            return None
-        seconds = clock.iso(match)
+    head = HEAD.match(line)
+    if head is None:
+        return None
+    rejection = REJECTION.match(line, head.end())
+    if rejection is None:
+        return None
+    seconds = clock.seconds(head)
     if seconds is None:
         return None
-    return (seconds,) + match.group(*FIELDS)
+    return (seconds,) + rejection.group(*FIELDS)
 
 
 def parse_iso(text):

@@ -21,9 +21,12 @@ import re
 import socket
 import time
 
-from .lines import MARKER, Clock, parse_iso, parse_rejection
+from .lines import FIELDS, HEAD, MARKER, REJECTION, SECONDS, Clock, parse_iso
 
 CHUNK_BYTES = 1 << 20
+MARKER_BYTES = len(MARKER)
+# Distinct rejection texts kept parsed; past this the cache starts again (a queue id or a port in each text).
+TEXTS_KEPT = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
 DURATION = re.compile(r"^(?P<number>\d+)\s*(?P<unit>[smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -81,33 +84,34 @@ def parse_since(since, now):
     return when if when.tzinfo is not None else when.astimezone()
 
 
-def matching_lines(stream):
-    """Every line (bytes) of a binary stream that holds the HELO rejection marker; read chunk by chunk."""
+def line_blocks(stream):
+    """The whole lines of a binary stream, a block at a time: ``(buffer, start, stop)``.
+
+    ``buffer[start:stop]`` holds one or more whole lines separated by ``\\n``
+    (the last without its newline). The stream is read in ``CHUNK_BYTES``
+    chunks; a line that straddles two chunks is given as a block of its own.
+    """
     carry = b""
     while True:
         chunk = stream.read(CHUNK_BYTES)
         if not chunk:
             break
-        chunk = carry + chunk
-        last_newline = chunk.rfind(b"\n")
+        start = 0
+        if carry:
+            first_newline = chunk.find(b"\n")
+            if first_newline == -1:
+                carry += chunk
+                continue
+            yield carry + chunk[:first_newline], 0, len(carry) + first_newline
+            start = first_newline + 1
+        last_newline = chunk.rfind(b"\n", start)
         if last_newline == -1:
-            carry = chunk
+            carry = chunk[start:]
             continue
+        yield chunk, start, last_newline
         carry = chunk[last_newline + 1:]
-        yield from _marked(chunk, last_newline)
     if carry:
-        yield from _marked(carry, len(carry))
-
-
-def _marked(chunk, end_of_lines):
-    position = chunk.find(MARKER, 0, end_of_lines)
-    while position != -1:
-        start = chunk.rfind(b"\n", 0, position) + 1
-        end = chunk.find(b"\n", position, end_of_lines)
-        if end == -1:
-            end = end_of_lines
-        yield chunk[start:end]
-        position = chunk.find(MARKER, end, end_of_lines)
+        yield carry, 0, len(carry)
 
 
 def _open(path):
@@ -116,69 +120,115 @@ def _open(path):
     return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
+class Tally:
+    """The distinct rejections of the lines counted so far: ``items`` maps each (helo in lower case, client name,
+    client address, code, reason, warning) to ``[count, first seconds, last seconds, helo as first seen]``.
+
+    A rejection's text (from ``reject`` to the end of its reason) is parsed once: ``_texts`` maps it to its item.
+    The text runs to the first ``;`` after the line's first HELO rejection marker; when ``lines.REJECTION`` does not
+    match that text alone, the line's own rest is parsed each time (an odd line: a HELO name with the marker in it).
+    """
+
+    def __init__(self, earliest=None):
+        self.earliest = float("-inf") if earliest is None else earliest
+        self.items = {}
+        self._texts = {}
+
+    def count_block(self, buffer, start, stop, clock):
+        """Count the HELO rejections among the lines of ``buffer[start:stop]`` (see ``line_blocks``)."""
+        find, rfind, head_match, texts, minutes = buffer.find, buffer.rfind, HEAD.match, self._texts, clock.minutes
+        earliest = self.earliest
+        next_marker = find(MARKER, start, stop)
+        while next_marker != -1:
+            marker = next_marker
+            line_start = rfind(b"\n", start, marker) + 1 or start
+            line_end = find(b"\n", marker, stop)
+            if line_end == -1:
+                line_end = stop
+            next_marker = find(MARKER, line_end, stop)
+            head = head_match(buffer, line_start, marker)
+            if head is None:
+                continue
+            minute, second = head.group(1, 4)  # a classic timestamp's minute already seen: its seconds here
+            base = minutes.get(minute)
+            seconds = base + SECONDS[second] if base else clock.seconds(head)
+            if seconds is None or seconds < earliest:
+                continue
+            text_start = head.end()
+            text_end = find(b";", marker + MARKER_BYTES, line_end)
+            text = buffer[text_start:line_end if text_end == -1 else text_end]
+            item = texts.get(text) or self._parse(text, buffer, text_start, line_end)
+            if item is not None:
+                item[0] += 1
+                if seconds < item[1]:
+                    item[1] = seconds
+                if seconds > item[2]:
+                    item[2] = seconds
+
+    def _parse(self, text, buffer, text_start, line_end):
+        rejection = REJECTION.match(text)
+        if rejection is not None:
+            if len(self._texts) >= TEXTS_KEPT:
+                self._texts.clear()
+            item = self._texts[text] = self._item(rejection)
+            return item
+        rejection = REJECTION.match(buffer, text_start, line_end)
+        return None if rejection is None else self._item(rejection)
+
+    def _item(self, rejection):
+        helo, name, address, code, reason, warning = rejection.group(*FIELDS)
+        identity = (helo.lower(), name, address, code, reason, warning)
+        item = self.items.get(identity)
+        if item is None:
+            item = self.items[identity] = [0, float("inf"), float("-inf"), helo]
+        return item
+
+
 def read_rejections(files, since=None):
-    """Yield every HELO rejection (``lines.parse_rejection``'s tuple) in ``files`` at or after ``since``."""
-    earliest = since.timestamp() if since is not None else None
+    """The ``Tally`` of every HELO rejection in ``files`` at or after ``since``; raises MaillogError."""
+    tally = Tally(since.timestamp() if since is not None else None)
     for name in files:
         try:
-            yield from _file_rejections(name, earliest)
+            clock = Clock(datetime.datetime.fromtimestamp(os.stat(name).st_mtime).astimezone())
+            with _open(name) as stream:
+                for buffer, start, stop in line_blocks(stream):
+                    tally.count_block(buffer, start, stop, clock)
         except (OSError, EOFError) as error:
             raise MaillogError("cannot read %s: %s" % (name, getattr(error, "strerror", None) or error))
+    return tally
 
 
-def _file_rejections(name, earliest):
-    """The rejections of one (maybe gzip-compressed) log file, its lines dated by the file's own clock."""
-    clock = Clock(datetime.datetime.fromtimestamp(os.stat(name).st_mtime).astimezone())
-    with _open(name) as stream:
-        for line in matching_lines(stream):
-            rejection = parse_rejection(line, clock)
-            if rejection is not None and (earliest is None or rejection[0] >= earliest):
-                yield rejection
-
-
-def summarize(rejections):
+def summarize(tally):
     """One item per distinct (helo, client, code, reason, warning_only), most frequent first.
 
     HELO names are compared without case, as Postfix's lookups do; an item
     shows the spelling seen first. Memory grows with distinct items, not
     lines; only their fields are decoded.
     """
-    counted = {}
-    for rejection in rejections:
-        key = (rejection[1].lower(),) + rejection[2:]
-        item = counted.get(key)
-        if item is None:
-            counted[key] = [rejection[1], 1, rejection[0], rejection[0]]
-            continue
-        item[1] += 1
-        seconds = rejection[0]
-        if seconds < item[2]:
-            item[2] = seconds
-        elif seconds > item[3]:
-            item[3] = seconds
-    items = [{"helo": _text(helo), "client_name": _text(key[1]), "client_address": _text(key[2]),
-              "code": int(key[3]), "reason": _text(key[4]).strip(), "warning_only": key[5] is not None, "count": count,
+    items = [{"helo": helo.decode("utf-8", "replace"), "client_name": key[1].decode("utf-8", "replace"),
+              "client_address": key[2].decode("utf-8", "replace"), "code": int(key[3]),
+              "reason": key[4].decode("utf-8", "replace").strip(), "warning_only": key[5] is not None, "count": count,
               "first_seen": _iso(first), "last_seen": _iso(last)}
-             for key, (helo, count, first, last) in counted.items()]
+             for key, (count, first, last, helo) in tally.items.items()]
     items.sort(key=lambda item: (-item["count"], item["helo"].lower(), item["client_address"], item["code"],
                                  item["reason"]))
     return items
 
 
-def _text(raw):
-    return raw.decode("utf-8", "replace")
-
-
-_ZONES = {}
+_ZONES = {}  # tm_gmtoff: (the timezone, the end isoformat gives a time in it: "+01:00")
 
 
 def _iso(seconds):
-    """ISO 8601 in the host's local time, with the offset in force at that moment (one zone object per offset)."""
-    gmtoff = time.localtime(seconds).tm_gmtoff
-    zone = _ZONES.get(gmtoff)
+    """ISO 8601 in the host's local time, with the offset in force at that moment, as ``datetime.isoformat`` writes
+    it (``2026-12-01T20:58:53+01:00``; microseconds only when the line had a fraction of a second)."""
+    local = time.localtime(seconds)
+    zone = _ZONES.get(local.tm_gmtoff)
     if zone is None:
-        zone = _ZONES[gmtoff] = datetime.timezone(datetime.timedelta(seconds=gmtoff))
-    return datetime.datetime.fromtimestamp(seconds, zone).isoformat()
+        offset = datetime.timezone(datetime.timedelta(seconds=local.tm_gmtoff))
+        zone = _ZONES[local.tm_gmtoff] = (offset, datetime.datetime(2000, 1, 1, tzinfo=offset).isoformat()[19:])
+    if seconds % 1 or not 1000 <= local.tm_year <= 9999:  # strftime's %Y has no leading zeros
+        return datetime.datetime.fromtimestamp(seconds, zone[0]).isoformat()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", local) + zone[1]
 
 
 def _address(text):
