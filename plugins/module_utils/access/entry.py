@@ -252,7 +252,7 @@ def parse_entry(raw, where: str, map_type: str | None = None, default_state: str
 
 def _build(raw, where, kind, map_type, default_state):
     given = raw[kind]
-    if type(given) is not str:  # pylint: disable=unidiomatic-typecheck  # (a str subclass takes the long way)
+    if not isinstance(given, str):
         given = _text_option(raw, kind)
     value, address = given, None
     if kind == "ip":
@@ -267,8 +267,10 @@ def _build(raw, where, kind, map_type, default_state):
             value = value[1:] if value.startswith(".") else value   # ".example.com" is Postfix's own spelling
         value = names.hostname(value, kind)
     action = raw.get("action")
-    action = DEFAULT_ACTION if action is None else action if type(action) is str \
-        else _text_option(raw, "action")  # pylint: disable=unidiomatic-typecheck
+    if action is None:
+        action = DEFAULT_ACTION
+    elif not isinstance(action, str):
+        action = _text_option(raw, "action")
     validate_action(action)
     comment = raw.get("comment")
     if comment is not None:

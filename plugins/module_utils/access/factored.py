@@ -85,7 +85,7 @@ def _render(names, shared, low, high, offset, out, depth, marks):
     (``factored`` escapes the whole expression at once), with _PLAIN each is escaped here.
     """
     escape = _same if marks is _STRUCTURE else regex_escape
-    open_group, bar, close, close_optional = marks
+    open_group, separator, close, close_optional = marks
     first = names[low]
     if high - low == 1:
         out.append(escape(first[offset:]))
@@ -99,7 +99,7 @@ def _render(names, shared, low, high, offset, out, depth, marks):
     start = position = low + 1 if ends_here else low
     while position < high:
         if position > start:
-            out.append(bar)
+            out.append(separator)
         try:   # the next branch starts where a name differs from the one before at ``end``
             run_end = shared.index(end, position + 1, high)
         except ValueError:

@@ -114,8 +114,8 @@ def lines_digest(map_type, text, main_cf_path, postmap_path=None):
 
 def record_lines(record_dir, digest, verified):
     """Keep the exact lines Postfix answered every name of with the line's action (verify.verified_lines)."""
-    return _write_record(record_dir, digest, {"format": FORMAT, "lines": {str(number): names for number, names
-                                                                          in verified.items()}})
+    lines = {str(number): names for number, names in verified.items()}
+    return _write_record(record_dir, digest, {"format": FORMAT, "lines": lines})
 
 
 def recorded_lines(record_dir, digest):
