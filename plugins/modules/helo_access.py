@@ -232,9 +232,8 @@ import json
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
 from ansible_collections.mailops.postfix.plugins.module_utils.access.backend import ERRORS, TableBackend, TableRequest
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import AccessTableError
-from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import LAYOUTS
-from ansible_collections.mailops.postfix.plugins.module_utils.access.spec import ENTRIES_SPEC, validated_entries
+from ansible_collections.mailops.postfix.plugins.module_utils.access.errors import AccessTableError
+from ansible_collections.mailops.postfix.plugins.module_utils.access.spec import ENTRIES_SPEC, LAYOUTS, validated_entries
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 

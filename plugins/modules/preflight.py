@@ -476,14 +476,12 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
+from ansible_collections.mailops.postfix.plugins.module_utils.access.spec import LAYOUTS
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import DEFAULT_DIR as DEFAULT_VERDICT_DIR
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight import backend
 from ansible_collections.mailops.postfix.plugins.module_utils.preflight.errors import PreflightError
 
 PROBE_OPTIONS = dict(helo=dict(type="str"), code=dict(type="int", required=True))
-# access/plan.py's LAYOUTS, spelled here so that the stage does not import the planner
-# (tests/unit/plugins/modules/test_preflight_spec.py keeps them equal).
-LAYOUTS = ("auto", "line", "grouped")
 FILE_OPTIONS = dict(owner=dict(type="str"), group=dict(type="str"), mode=dict(type="raw"))
 EDIT_OPTIONS = dict(
     table=dict(type="dict", options=dict(

@@ -22,13 +22,7 @@ import tempfile
 import typing as t
 
 from ansible_collections.mailops.postfix.plugins.module_utils import _io
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
-    AccessTableError,
-    expiry_warnings,
-    parse_entries,
-)
-from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
-from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import TablePlan, plan_table
+from ansible_collections.mailops.postfix.plugins.module_utils.access.errors import AccessTableError
 from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts import (
     lines_digest,
     record_lines,
@@ -40,14 +34,15 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.verdicts im
     run_digest,
     verdict_digest,
 )
-from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import (
-    known_answers,
-    verified_lines,
-    verify_plan,
-    winning_lines,
-)
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
+
+# The entry model, the table reader, the planner and the judge are imported where they are used: a run that
+# replays a recorded one (``replayed``) needs none of them, and on the host every import compiles from source
+# (tests/functional/modules/helo_access/test_helo_access_speed.py proves it in a fresh interpreter).
+# pylint: disable=import-outside-toplevel
+if t.TYPE_CHECKING:
+    from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import TablePlan
 
 # What the modules catch and turn into fail_json(msg=...): each carries one sentence.
 ERRORS = (AccessTableError, _io.FileError, postfix_cli.PostfixCommandError)
@@ -192,6 +187,7 @@ class TableBackend:
 
     def parse_entries(self) -> list:
         request = self.request
+        from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import expiry_warnings, parse_entries
         raw = request.entries() if callable(request.entries) else request.entries
         entries = parse_entries(raw, request.map_type, request.state, today=self.today)
         bound = [entry.label for entry in entries if entry.clients]
@@ -204,6 +200,7 @@ class TableBackend:
 
     def judge(self, old_text: str | None, entries: list) -> TablePlan:
         """Plan the new table and have Postfix judge it (in a scratch directory)."""
+        from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import plan_table
         request = self.request
         options = dict(exclusive=request.exclusive, layout=request.layout, group_size=request.group_size)
         work_dir = tempfile.mkdtemp(prefix="mailops-helo-access-")
@@ -225,6 +222,9 @@ class TableBackend:
         only one on exactly this text, these entries, this postmap and this
         main.cf; anything else asks Postfix, and a real run records the answer.
         """
+        from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table
+        from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import (
+            known_answers, verified_lines, verify_plan)
         request = self.request
         main_cf = os.path.join(config_dir, "main.cf")
         given = [request.entries_digest, request.state, self.today.isoformat()] if request.entries_digest else None
@@ -264,6 +264,7 @@ class TableBackend:
         """
         if not old_text or not maps.is_regexp(self.request.map_type) or not plan.placed_names:
             return {}
+        from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import winning_lines
         winners, _warnings = winning_lines(self.run_command, config_dir, work_dir, self.request.map_type, old_text,
                                            sorted(set(plan.placed_names)))
         return {name.lower(): winner["line"] for name, winner in winners.items()}
@@ -300,6 +301,8 @@ class TableReading:
 
 def read_table(path: str, map_type: str, queries: list, run_command, config_dir: str | None = None) -> TableReading:
     """Parse an existing table and ask Postfix which line answers each query (nothing is written)."""
+    from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, parsed_entries
+    from ansible_collections.mailops.postfix.plugins.module_utils.access.verify import winning_lines
     for name in queries:
         if not name or any(char.isspace() or char == "\x00" for char in name):
             raise AccessTableError("query name %r is empty or contains whitespace or a NUL." % name)

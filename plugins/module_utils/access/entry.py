@@ -24,6 +24,7 @@ import datetime
 import re
 
 from ansible_collections.mailops.postfix.plugins.module_utils.access import names
+from ansible_collections.mailops.postfix.plugins.module_utils.access.errors import AccessTableError
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 
 KINDS = ("host", "domain", "ip", "pattern")
@@ -56,10 +57,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Characters that are special in POSIX extended and PCRE regular expressions.
 REGEX_SPECIAL = set("\\.^$*+?()[]{}|")
 _ESCAPES = {ord(char): "\\" + char for char in REGEX_SPECIAL}
-
-
-class AccessTableError(Exception):
-    """Bad input or an unreadable table; the message is a sentence naming the entry or line."""
 
 
 def regex_escape(literal: str) -> str:

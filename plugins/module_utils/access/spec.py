@@ -11,9 +11,13 @@ so there is one definition of what an entry may hold.
 from __future__ import annotations
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import KINDS, AccessTableError
-from ansible_collections.mailops.postfix.plugins.module_utils.access.names import type_word
+from ansible_collections.mailops.postfix.plugins.module_utils.access.errors import AccessTableError
 
+# entry.py's KINDS and plan.py's LAYOUTS, spelled here so that a module declaring its options loads neither the
+# entry model nor the planner (a replayed run needs neither; tests/unit/plugins/module_utils/access/test_spec.py
+# keeps them equal).
+KINDS = ("host", "domain", "ip", "pattern")
+LAYOUTS = ("auto", "line", "grouped")
 ENTRY_OPTIONS = dict(
     host=dict(type="str"),
     domain=dict(type="str"),
@@ -37,6 +41,8 @@ _STRING_OPTIONS = {name: option.get("choices") for name, option in ENTRY_OPTIONS
 def validated_entries(listed, option):
     """``listed`` validated as ``entries`` would be (defaults filled in); AccessTableError names ``option``."""
     if not isinstance(listed, list):
+        from ansible_collections.mailops.postfix.plugins.module_utils.access.names import (  # pylint: disable=import-outside-toplevel
+            type_word)
         raise AccessTableError("%s must hold a list of entries, not a %s." % (option, type_word(listed)))
     if all(plain_entry(entry) for entry in listed):
         return [dict(ENTRY_DEFAULTS, **entry) for entry in listed]

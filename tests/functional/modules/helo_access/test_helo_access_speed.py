@@ -114,3 +114,49 @@ def test_entries_and_entries_file_exclude_each_other(table, tmp_path):
     missing = run_with_file(table, str(tmp_path / "nowhere.yml"))
     assert missing.get("failed") is True and "nowhere.yml" in missing["msg"]
     assert not os.path.exists(table.path)
+
+
+# What a run compiles on the host (AnsiballZ ships source): a run that replays the recorded one loads neither the
+# entry model nor the table reader, the planner or the judge.
+HEAVY = ("access.entry", "access.names", "access.lines", "access.plan", "access.grouped", "access.factored",
+         "access.verify")
+MAIN_IN_A_FRESH_PYTHON = """\
+import json, sys
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.mailops.postfix.plugins.modules import helo_access
+with patch_module_args(json.loads(sys.argv[1])):
+    try:
+        helo_access.main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(name for name in sys.modules if "mailops" in name)))
+"""
+
+
+def _main_in_a_fresh_python(args):
+    """helo_access's main() in its own interpreter: (its result, the mailops modules it imported)."""
+    import subprocess
+    import sys
+    completed = subprocess.run([sys.executable, "-c", MAIN_IN_A_FRESH_PYTHON, json.dumps(args)],
+                               capture_output=True, text=True, check=True)
+    result, loaded = completed.stdout.strip().splitlines()
+    return json.loads(result), json.loads(loaded)
+
+
+@pytest.mark.parametrize("source", ["entries", "entries_file"])
+def test_a_replayed_run_imports_none_of_the_entry_model_planner_or_judge(table, tmp_path, verdict_dir, source):
+    entries = [{"host": "mxbox50.bitwiz.net"}, {"ip": "50.0.0.1"}]
+    args = dict(path=table.path, type=table.map_type, config_dir=table.config_dir, verdict_dir=verdict_dir)
+    if source == "entries":
+        args["entries"] = entries
+    else:
+        listed = tmp_path / "entries.json"
+        listed.write_text(json.dumps(entries))
+        args["entries_file"] = str(listed)
+    first, first_loaded = _main_in_a_fresh_python(args)
+    assert first["changed"] is True and first["verdict"] == "postmap", first
+    assert all(any(name.endswith(heavy) for name in first_loaded) for heavy in HEAVY), first_loaded
+    again, loaded = _main_in_a_fresh_python(args)
+    assert again["changed"] is False and again["verdict"] == "recorded", again
+    assert [name for name in loaded if name.endswith(HEAVY)] == [], loaded
+    assert table.answers(["mxbox50.bitwiz.net", "[50.0.0.1]"]) == {"mxbox50.bitwiz.net": "OK", "[50.0.0.1]": "OK"}

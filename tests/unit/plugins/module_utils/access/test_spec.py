@@ -34,3 +34,10 @@ def test_a_plain_entry_gets_what_the_spec_gives(entry):
 ])
 def test_anything_else_goes_through_the_validator(entry):
     assert not plain_entry(entry)
+
+
+def test_the_kinds_and_layouts_spelled_for_the_argument_spec_are_the_models():
+    from ansible_collections.mailops.postfix.plugins.module_utils.access import entry, plan, spec
+    assert spec.KINDS == entry.KINDS
+    assert spec.LAYOUTS == plan.LAYOUTS
+    assert entry.AccessTableError is spec.AccessTableError
