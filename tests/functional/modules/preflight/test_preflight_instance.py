@@ -60,14 +60,23 @@ def test_the_judge_starts_quick_with_the_queue_directories_postfix_lists(sandbox
 
 
 def test_a_port_another_smtpd_took_is_not_asked_for_the_candidate(sandbox_factory, scratch_tmpdir, monkeypatch):
-    """The judge picks its port before Postfix starts; if another server holds it by then, its answers are not
-    the candidate's. Here the port is forced onto a running sandbox that accepts every HELO (no restrictions):
-    asked, it would have vouched for a candidate whose HELO policy refuses its own listed name."""
+    """The judge picks its port before Postfix starts; another server may hold it by then. Here the port is forced
+    onto a running sandbox that accepts every HELO (no restrictions). Both listen on it (seen: the kernel then hands
+    each connection to one or the other), so over several judgements some dialogs reach the sandbox: none of its
+    answers may be counted for the candidate, and the judgement says why it fails."""
     lax = sandbox_factory()
     candidate = sandbox_factory({"smtpd_helo_required": "yes", "smtpd_helo_restrictions": "reject_non_fqdn_helo_hostname"})
     monkeypatch.setattr(instance_module, "free_port", lambda address="127.0.0.1": lax.port)
-    result = judging.judge(run_command, candidate.config_dir, {}, scratch_tmpdir, {"accept_helo": ["nodots"]})
-    assert result["passed"] is False, result
-    assert result["answers"] == [], "a dialog with the other server was counted"
-    assert any("127.0.0.1:%d is answered by another server" % lax.port in problem and "not by the judge" in problem
-               for problem in result["problems"]), result["problems"]
+    other_server = "127.0.0.1:%d is answered by another server" % lax.port
+    refused = 0
+    for attempt in range(10):
+        result = judging.judge(run_command, candidate.config_dir, {}, os.path.join(scratch_tmpdir, str(attempt)),
+                               {"accept_helo": ["nodots"]})
+        assert result["passed"] is False, result
+        # Only the judge's answers count: the candidate rejects nodots, the lax sandbox would accept it.
+        assert all(answer["code"] == 504 for answer in result["answers"] if answer["helo"] == "nodots"), result
+        if any(other_server in problem and "not by the judge" in problem for problem in result["problems"]):
+            refused += 1
+            if refused >= 2:
+                break
+    assert refused >= 1, "no dialog reached the other server in 10 judgements: the test proved nothing"
