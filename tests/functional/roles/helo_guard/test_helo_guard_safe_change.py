@@ -191,11 +191,19 @@ def test_a_full_disk_fails_with_a_sentence_and_leaves_old_or_nothing(
     assert rcpt_settled(instance, "new.bitwiz.net", ("RCPT TO", 250)) == ("RCPT TO", 250)
 
 
-# Where a kill lands: so many seconds after the run printed this task or handler header
-# (None: after the start). The promotion and the handler take well under a second, so
-# points are drawn after their headers rather than uniformly over a 10 s run.
-KILL_MARKERS = (None, "Configure | stage a candidate", "Configure | edit the candidate, judge it and promote",
-                "Configure | edit the candidate, judge it and promote", "RUNNING HANDLER")
+# Where a kill lands: so many seconds after the run printed this task header (None: after the
+# start), drawn uniformly from the given share of what was left of a reference run at that
+# header, so that every point falls inside the run. The promotion's module run edits the
+# candidate, judges it, then writes the changed files and reloads at its end (the handler only
+# makes up a lost reload and does not run in a run that is not interrupted): one point is drawn
+# from its last 40 %, and one within WRITTEN_SPAN seconds of the moment a live file changed (the
+# promotion's renames, before its reload).
+PROMOTION = "Configure | edit the candidate, judge it and promote"
+WRITTEN = "a live file changed"
+WRITTEN_SPAN = 0.15
+KILL_POINTS_AFTER = ((None, 0.0, 1.0), ("Configure | stage a candidate", 0.0, 1.0), (PROMOTION, 0.0, 1.0),
+                     (PROMOTION, 0.6, 1.0), (WRITTEN, 0.0, 1.0))
+KILL_MARKERS = (None, "Configure | stage a candidate", PROMOTION)
 
 
 def kill_tree(root_pid):
@@ -223,13 +231,49 @@ def kill_tree(root_pid):
                 pass
 
 
-def killed_run(inventory_dir, playbook_path, marker, delay):
-    """ansible-playbook over the inventory, killed with SIGKILL (its whole tree) ``delay`` s after ``marker``."""
-    process = subprocess.Popen(["ansible-playbook", "-i", inventory_dir, playbook_path], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, start_new_session=True, text=True,
-                               env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
-                                        PYTHONUNBUFFERED="1"))
+def _playbook_process(inventory_dir, playbook_path):
+    return subprocess.Popen(["ansible-playbook", "-i", inventory_dir, playbook_path], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True, text=True,
+                            env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
+                                     PYTHONUNBUFFERED="1"))
+
+
+def time_left_after(inventory_dir, playbook_path):
+    """A reference run: for each kill marker (None: the start), the seconds from its header to the run's end."""
+    started = time.monotonic()
+    process = _playbook_process(inventory_dir, playbook_path)
+    seen = {None: started}
+    for line in process.stdout:
+        for marker in KILL_MARKERS:
+            if marker is not None and marker not in seen and marker in line:
+                seen[marker] = time.monotonic()
+    process.stdout.close()
+    assert process.wait() == 0, "the reference run failed"
+    ended = time.monotonic()
+    assert set(seen) == set(KILL_MARKERS), "the reference run printed no header for %s" % (set(KILL_MARKERS) - set(seen))
+    return {marker: ended - at for marker, at in seen.items()}
+
+
+def _first_change(process, paths, timeout=60):
+    """Wait until one of ``paths`` differs from its state now (True), or the run ended (False)."""
+    before = [file_state(path) for path in paths]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if [file_state(path) for path in paths] != before:
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.002)
+    return False
+
+
+def killed_run(inventory_dir, playbook_path, marker, delay, live_files=()):
+    """ansible-playbook over the inventory, killed with SIGKILL (its whole tree) ``delay`` s after ``marker``
+    (WRITTEN: after one of ``live_files`` changed; the run's output stays in the pipe, a role run's few KB)."""
+    process = _playbook_process(inventory_dir, playbook_path)
     seen = marker is None
+    if marker == WRITTEN:
+        seen = _first_change(process, live_files)
     while not seen:
         line = process.stdout.readline()
         if not line:
@@ -249,11 +293,13 @@ def killed_run(inventory_dir, playbook_path, marker, delay):
 def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_inventory, run_role, tmp_path):
     instance = sandbox_factory()
     inventory = role_inventory(instance, host_vars=VARIANTS[0])
-    started = time.monotonic()
     assert run_role(inventory).rc == 0
-    full_run = time.monotonic() - started
     playbook = tmp_path / "kill.yml"
     playbook.write_text(ROLE_PLAYBOOK)
+    # A changing run (the other variant) as the reference for where each point may fall, then
+    # back to the first variant (role_inventory rewrites the one inventory of the instance).
+    left = time_left_after(role_inventory(instance, host_vars=VARIANTS[1]), str(playbook))
+    assert run_role(role_inventory(instance, host_vars=VARIANTS[0])).rc == 0
     rng = random.Random(KILL_SEED)
     figures = []
     for point in range(KILL_POINTS):
@@ -261,9 +307,11 @@ def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_in
         inventory = role_inventory(instance, host_vars=variant)
         old = [file_state(os.path.join(instance.config_dir, name)) for name in LIVE_FILES]
         reloads_before = reload_count(instance)
-        marker = KILL_MARKERS[point % len(KILL_MARKERS)]
-        delay = rng.uniform(0.0, full_run if marker is None else 2.5)
-        how = killed_run(inventory, str(playbook), marker, delay)
+        marker, low, high = KILL_POINTS_AFTER[point % len(KILL_POINTS_AFTER)]
+        span = WRITTEN_SPAN if marker == WRITTEN else left[marker]
+        delay = rng.uniform(low * span, high * span)
+        how = killed_run(inventory, str(playbook), marker, delay,
+                         [os.path.join(instance.config_dir, name) for name in LIVE_FILES])
         interrupted = [file_state(os.path.join(instance.config_dir, name)) for name in LIVE_FILES]
         rerun = run_role(inventory)
         assert rerun.rc == 0, rerun
@@ -282,7 +330,9 @@ def test_kill_9_at_random_points_then_a_rerun_converges(sandbox_factory, role_in
         assert not [name for name in os.listdir(instance.config_dir) if name.startswith(".")], "a temp file was left"
         figures.append({"after": marker or "start", "delay_s": round(delay, 2), "run": how, "new_at_kill": mixed,
                         "rerun_changed": rerun.recap["changed"]})
-    print("kill -9 points (seed %d, full run %.1f s):" % (KILL_SEED, full_run), figures)
+    print("kill -9 points (seed %d, seconds left after each header in the reference run %s):"
+          % (KILL_SEED, {marker or "start": round(seconds, 2) for marker, seconds in left.items()}), figures)
+    assert sum(1 for figure in figures if figure["run"] == "killed") >= KILL_POINTS // 2, figures
     final = run_role(inventory)
     assert final.rc == 0 and final.recap["changed"] == 0, final
 
