@@ -20,6 +20,32 @@ left byte for byte.
 The shape: escaped literals, ``(?:A|B|...)`` groups of alternatives, a
 ``?`` after a group when a name may end before it. ``factored`` writes the
 alternatives of a group sorted, each starting with its own character.
+
+An ``ip`` entry has two names, the address and its literal (``192.0.2.1``
+and ``[192.0.2.1]``; IPv6 ``2001:db8::1`` and ``[IPv6:2001:db8::1]``), and
+the grouped layout keeps them in one group (grouped.name_order). A group of
+addresses and exactly their literals, all with one prefix, is written with
+the addresses once (``paired``), PCRE's conditional group closing the
+bracket only where one was opened::
+
+    192.0.2.1, 192.0.2.2, [192.0.2.1], [192.0.2.2]
+    ->  (\\[)?(?:192\\.0\\.2\\.(?:1|2))(?(1)\\])
+
+which matches the four names and not ``[192.0.2.1``, ``192.0.2.1]`` or
+``[[192.0.2.1]]``. Postfix compiles every line when a process opens the
+table, so less expression is a faster start (measured with 10,000 entries,
+half hosts, half IPv4, 500 names a group: 145 KB instead of 222 KB in 30
+lines; ``postmap -q -`` of 1,000 names 9.3 ms instead of 11.2 ms, hash
+5.1 ms). Any other group (hosts among the addresses, an address without its
+literal, IPv4 and IPv6 literals together) is a plain trie of all its names,
+which is just as exact. ``names_of`` reads the paired shape back as the
+addresses and their literals, and nothing else of the kind: another prefix
+or one that does not fit the addresses, a conditional on another group, an
+unconditional bracket, a bracketed name inside.
+
+A table written before the paired shape has its literals in groups of their
+own (they sorted after every address); it is read as it is, keeps its lines
+and is extended in its own order (grouped.py).
 """
 
 from __future__ import annotations
@@ -36,7 +62,39 @@ MAX_NAMES = 100000
 _PLAIN = ("(?:", "|", ")", ")?")
 _STRUCTURE = ("\x01", "\x02", "\x03", "\x04")
 _SPECIALS_BACKSLASH_FIRST = "\\" + "".join(sorted(REGEX_SPECIAL - {"\\"}))
-_TOKEN = re.compile(r"\\.|\(\?:|\)\??|\||[^\\.^$*+?()\[\]{}|]+")
+# An escaped metacharacter (nothing else: ``\\d`` is a class, not the letter d), a group, a bar, a literal run.
+_TOKEN = re.compile(r"\\[\\.^$*+?()\[\]{}|]|\(\?:|\)\??|\||[^\\.^$*+?()\[\]{}|]+")
+# The prefixes of address literals (names.address_literals), the longer first.
+LITERAL_PREFIXES = ("[IPv6:", "[")
+# ``paired``'s shape: the escaped prefix captured as group 1, the addresses' trie, the bracket closed on group 1.
+_PAIRED = re.compile(r"\((%s)\)\?\(\?:(.+)\)\(\?\(1\)\\\]\)\Z"
+                     % "|".join(re.escape(regex_escape(prefix)) for prefix in LITERAL_PREFIXES), re.DOTALL)
+_PREFIX_OF = {regex_escape(prefix): prefix for prefix in LITERAL_PREFIXES}
+
+
+def grouped_expression(names):
+    """The expression of a pcre grouped line: ``paired`` where the names allow it, else ``factored``."""
+    return paired(names) or factored(names)
+
+
+def paired(names):
+    """``(\\[)?(?:TRIE)(?(1)\\])`` for addresses and exactly their literals of one prefix; else None.
+
+    TRIE is ``factored`` of the addresses; the prefix is ``\\[`` for IPv4 and
+    ``\\[IPv6:`` for IPv6 (an address with a colon). None too when the addresses' trie is too deep.
+    """
+    distinct = set(names)
+    bare = [name for name in distinct if name[:1] != "["]
+    if not bare or 2 * len(bare) != len(distinct):
+        return None
+    literal = next(name for name in distinct if name[:1] == "[")
+    prefix = next(prefix for prefix in LITERAL_PREFIXES if literal.startswith(prefix))
+    if any(prefix + name + "]" not in distinct for name in bare) or not _of_family(prefix, bare):
+        return None
+    trie = factored(bare)
+    if trie is None:
+        return None
+    return "(%s)?(?:%s)(?(1)\\])" % (regex_escape(prefix), trie)
 
 
 def factored(names):
@@ -118,15 +176,42 @@ def _same(text):
 
 
 def names_of(expression):
-    """The names a ``factored``-shaped expression matches, or None if it is not of that shape.
+    """The names a ``factored``- or ``paired``-shaped expression matches, or None if it is of neither shape."""
+    match = _PAIRED.match(expression)
+    if match:
+        return _paired_names(_PREFIX_OF[match.group(1)], match.group(2))
+    if "(?:" not in expression:
+        return None
+    return _trie_names(expression)
+
+
+def _paired_names(prefix, trie):
+    """Each address of ``trie`` and its literal; None unless ``trie`` is a trie of names without a bracket."""
+    addresses = _trie_names(trie)
+    if not addresses or 2 * len(addresses) > MAX_NAMES or any(name[:1] == "[" for name in addresses) \
+            or not _of_family(prefix, addresses):
+        return None
+    names = []
+    for address in addresses:
+        names.append(address)
+        names.append(prefix + address + "]")
+    return names
+
+
+def _of_family(prefix, addresses):
+    """Whether every address takes ``prefix``: ``[IPv6:`` those with a colon, ``[`` the others."""
+    ipv6 = prefix == "[IPv6:"
+    return all((":" in address) == ipv6 for address in addresses)
+
+
+def _trie_names(expression):
+    """The names of a trie (or of a single literal), or None if ``expression`` is not one.
 
     One pass over the tokens with a stack of the prefixes where the open
     groups start: a branch that ends in a literal ends a name; a group ends
     its branch (after ``)`` only ``|``, ``)`` or the end may follow, as in a
     trie); ``)?`` also stands for the group's prefix itself.
     """
-    if "(?:" not in expression:
-        return None
     tokens = _TOKEN.findall(expression)
     if "".join(tokens) != expression:
         return None

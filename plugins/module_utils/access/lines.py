@@ -6,7 +6,8 @@ The module marks nothing in the file. It recognises its lines by their shape:
 
 * regexp/pcre: ``/^NAME$/ ACTION`` or ``/^(NAME|NAME|...)$/ ACTION`` where every
   NAME is a literal with each regular-expression metacharacter escaped (an
-  *exact* line), and ``/^(.+\\.)?NAME$/ ACTION`` (a *domain* line);
+  *exact* line; in pcre also the grouped layout's tries, access/factored.py),
+  and ``/^(.+\\.)?NAME$/ ACTION`` (a *domain* line);
 * indexed types (hash, lmdb, cdb, btree, texthash): every ``KEY ACTION`` line.
 
 Everything else (comments, blank lines, other expressions, ``if``/``endif``,
@@ -25,13 +26,14 @@ from ansible_collections.mailops.postfix.plugins.module_utils.access.entry impor
     AccessTableError,
     regex_escape,
 )
-from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import factored, names_of
+from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import grouped_expression, names_of
 
 _SPECIALS = r"\\.^$*+?()\[\]{}|"
 LITERAL = r"(?:\\[%s]|[^%s/\s])+" % (_SPECIALS, _SPECIALS)
 EXACT_LINE = re.compile(r"^/\^(?:(?P<single>%s)|\((?P<group>%s(?:\|%s)*)\))\$/\s+(?P<action>\S.*?)\s*$"
                         % (LITERAL, LITERAL, LITERAL))
-# A pcre grouped line written as a trie (access/factored.py): /^mx(?:1|2)\.example$/ ACTION.
+# A pcre grouped line written as a trie (access/factored.py): /^mx(?:1|2)\.example$/ ACTION, or as addresses
+# and their literals, /^(\[)?(?:192\.0\.2\.(?:1|2))(?(1)\])$/ ACTION; names_of says which names it holds.
 FACTORED_LINE = re.compile(r"^/\^(?P<expression>[^\s/]*?\(\?:[^\s/]*?)\$/\s+(?P<action>\S.*?)\s*$")
 DOMAIN_LINE = re.compile(r"^/\^\(\.\+\\\.\)\?(?P<domain>%s)\$/\s+(?P<action>\S.*?)\s*$" % LITERAL)
 INDEXED_LINE = re.compile(r"^(?P<key>\S+)\s+(?P<action>\S.*?)\s*$")
@@ -178,9 +180,10 @@ def render_exact(keys, action, map_type):
 
 
 def render_grouped(keys, action, map_type):
-    """A grouped line: for pcre the names as a trie (faster lookups, see access/factored.py)."""
+    """A grouped line: for pcre the names as a trie, addresses once for them and their literals (faster
+    lookups, see access/factored.py)."""
     if map_type == "pcre" and len(keys) > 1:
-        expression = factored(keys)
+        expression = grouped_expression(keys)
         if expression is not None:
             return ["/^%s$/ %s" % (expression, action)]
     return render_exact(keys, action, map_type)

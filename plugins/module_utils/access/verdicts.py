@@ -45,7 +45,7 @@ import tempfile
 
 DEFAULT_DIR = "/var/cache/mailops-postfix/helo_access"
 # Part of every digest: a record written by another version of the judgement never matches.
-FORMAT = 3
+FORMAT = 4
 MAX_RECORDS = 64
 
 

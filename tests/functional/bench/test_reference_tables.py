@@ -44,11 +44,13 @@ def test_postmap_lookup_refuses_a_table_postfix_warns_about(config_dir, tmp_path
 
 
 def test_module_grouped_pcre_table_answers_exactly_the_listed_names(config_dir, tmp_path):
-    """The module's pcre grouped layout (trie-shaped lines) answers in postmap like the reference tables."""
+    """The module's pcre grouped layout (trie-shaped lines, addresses paired with their literals) answers in
+    postmap like the reference tables."""
     entries = workload.helo_entries(3000)
     queries, expected_found = workload.helo_queries(entries, 1000)
     text = plan_table("", parse_entries(entries, "pcre"), "pcre", layout="grouped").new_text
     assert "(?:" in text  # the factored shape, not flat alternations
+    assert text.startswith("/^(\\[)?(?:")  # and groups of addresses written once for them and their literals
     assert sorted(key for line in parse_table(text, "pcre") for key in line.keys) == sorted(
         key for line in parse_table(workload.reference_grouped_table(entries), "pcre") for key in line.keys)
     table = tmp_path / "helo_access"

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Indexed tables (plain keys, postmap_required) and the grouped layout, judged by postmap -q."""
+"""Indexed tables (plain keys, postmap_required) and the grouped layout (pcre: tries, addresses paired with their
+literals), judged by postmap -q."""
 
 import os
 
 import pytest
 from tests.functional.modules.helo_access.helo_names import NEAR_MISSES, SEED_ENTRIES, SEED_MATCHES
 
+from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import factored
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import cli as postfix_cli
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix import maps
 from tests.harness.runner import subprocess_runner
@@ -43,8 +45,10 @@ def test_grouped_layout_writes_sorted_alternations_and_stays_recognised(table_fa
     assert lines[0] == "# partners" and lines[-1] == "/^mx/ REJECT no mx"
     grouped = lines[1:-1]
     assert len(grouped) == 4  # 40 + 20 + 1 names, 16 per line
-    # pcre: the sorted names of a group as a trie (shared prefixes written once)
-    assert grouped[0].startswith("/^(?:192\\.0\\.2\\.(?:1(?:0)?|2|3|")
+    # pcre: the sorted names of a group as a trie (shared prefixes written once); the first group holds
+    # eight addresses and their literals, so it names each address once
+    assert grouped[0] == "/^(\\[)?(?:192\\.0\\.2\\.(?:1(?:0)?|2|3|4|5|6|7))(?(1)\\])$/ OK"
+    assert grouped[1].startswith("/^(?:192\\.0\\.2\\.(?:8|9)|\\[192\\.0\\.2\\.(?:8\\]|9\\])|host0")
     names = ["host%03d.partner.example" % number for number in range(1, 41)] + ["mxbox50.bitwiz.net"] \
         + ["192.0.2.%d" % number for number in range(1, 11)] + ["[192.0.2.%d]" % number for number in range(1, 11)]
     misses = ["host041.partner.example", "xhost001.partner.example", "192.0.2.11", "[192.0.2.100]", "mxother.example"]
@@ -57,6 +61,65 @@ def test_grouped_layout_writes_sorted_alternations_and_stays_recognised(table_fa
     removed = table.run([{"host": "host007.partner.example", "state": "absent"}], layout="grouped", group_size=16)
     assert removed["changed"] is True and len(removed["removed"]) == len(removed["added"])
     assert "host007.partner.example" not in table.answers(["host007.partner.example", "host008.partner.example"])
+
+
+IPV4 = ["192.0.2.%d" % number for number in range(1, 21)]
+IPV6 = ["2001:db8::%x" % number for number in range(1, 21)]
+PAIRED_HOSTS = ["mx%02d.partner.example" % number for number in range(40)]
+# What the paired lines must not match: a bracket on one side only, something around the literal, the other
+# family's prefix, an address or literal of an address not listed.
+PAIRED_MISSES = ["[192.0.2.1", "192.0.2.1]", "x192.0.2.1", "192.0.2.1x", "[[192.0.2.1]]", "[IPv6:192.0.2.1]",
+                 "192.0.2.21", "[192.0.2.21]", "[IPv6:2001:db8::1", "2001:db8::1]", "x2001:db8::1",
+                 "[[IPv6:2001:db8::1]]", "[2001:db8::1]", "IPv6:2001:db8::1", "2001:db8::15", "[IPv6:2001:db8::15]",
+                 "[mx00.partner.example]"]
+
+
+def test_grouped_pcre_names_each_address_once_for_it_and_its_literal(table_factory):
+    table = table_factory("pcre")
+    entries = [{"ip": address} for address in IPV4 + IPV6] + [{"host": host} for host in PAIRED_HOSTS]
+    result = table.run(entries, layout="grouped", group_size=50)
+    assert result["changed"] is True and "warnings" not in result, result
+    lines = table.text().splitlines()
+    assert len(lines) == 3, lines   # 120 names in 3 groups: the IPv4 pairs, the IPv6 pairs, the hosts
+    assert lines[0].startswith("/^(\\[)?(?:192\\.0\\.2\\.") and lines[0].endswith(")(?(1)\\])$/ OK")
+    assert lines[1].startswith("/^(\\[IPv6:)?(?:2001:db8::") and lines[1].endswith(")(?(1)\\])$/ OK")
+    assert "192" not in lines[0][12:] and "2001" not in lines[1][17:]   # each address written once
+    listed = IPV4 + ["[%s]" % address for address in IPV4] + IPV6 + ["[IPv6:%s]" % address for address in IPV6] \
+        + PAIRED_HOSTS
+    assert table.answers(listed + PAIRED_MISSES) == dict.fromkeys(listed, "OK")
+    # a second run reads the paired lines as its own names: nothing to change
+    before = table.bytes()
+    again = table.run(entries, layout="grouped", group_size=50)
+    assert again["changed"] is False and table.bytes() == before, again
+    # one more IPv6 address rewrites the IPv6 line alone
+    added = table.run([{"ip": "2001:db8::99"}], layout="grouped", group_size=50)
+    assert added["changed"] is True and added["removed"] == [lines[1]] and len(added["added"]) == 1, added
+    assert added["added"][0].startswith("/^(\\[IPv6:)?(?:2001:db8::")
+    assert table.text().splitlines()[0::2] == lines[0::2]
+    assert table.answers(["2001:db8::99", "[IPv6:2001:db8::99]", "[2001:db8::99]", "2001:db8::9"]) \
+        == {"2001:db8::99": "OK", "[IPv6:2001:db8::99]": "OK", "2001:db8::9": "OK"}
+    # an absent entry takes its address and its literal out of the IPv4 line alone
+    removed = table.run([{"ip": "192.0.2.7", "state": "absent"}], layout="grouped", group_size=50)
+    assert removed["removed"] == [lines[0]] and len(removed["added"]) == 1, removed
+    assert table.answers(["192.0.2.7", "[192.0.2.7]", "192.0.2.8", "[192.0.2.8]"]) \
+        == {"192.0.2.8": "OK", "[192.0.2.8]": "OK"}
+
+
+def test_a_grouped_pcre_table_written_before_keeps_its_literal_lines(table_factory):
+    """Before, every literal sorted after every address: the addresses and the literals had lines of their own."""
+    table = table_factory("pcre")
+    names = sorted(IPV4 + ["[%s]" % address for address in IPV4] + PAIRED_HOSTS, key=str.lower)
+    old = "".join("/^%s$/ OK\n" % factored(names[start:start + 10]) for start in range(0, len(names), 10))
+    table.write(old)
+    entries = [{"ip": address} for address in IPV4] + [{"host": host} for host in PAIRED_HOSTS]
+    unchanged = table.run(entries, layout="grouped", group_size=12)
+    assert unchanged["changed"] is False and table.text() == old, unchanged
+    added = table.run([{"ip": "192.0.2.77"}], layout="grouped", group_size=12)
+    assert added["changed"] is True and len(added["removed"]) == len(added["added"]) == 2, added
+    assert len(table.text().splitlines()) == len(old.splitlines())
+    listed = [name for name in names] + ["192.0.2.77", "[192.0.2.77]"]
+    assert table.answers(listed + PAIRED_MISSES) == dict.fromkeys(listed, "OK")
+    assert table.run(entries + [{"ip": "192.0.2.77"}], layout="grouped", group_size=12)["changed"] is False
 
 
 def test_auto_layout_groups_large_tables(table):

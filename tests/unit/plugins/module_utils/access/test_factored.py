@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.mailops.postfix.plugins.module_utils.access import factored as factored_module
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import parse_entries
-from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import factored, names_of
+from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import factored, names_of, paired
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import parse_table, render_grouped
 from ansible_collections.mailops.postfix.plugins.module_utils.access.plan import plan_table
 
@@ -93,3 +93,104 @@ def test_every_special_character_is_escaped_once_and_control_characters_in_a_nam
     odd = ["a\x01b", "a\x01c", "a.\x03"]
     assert factored(odd) == "a(?:\x01(?:b|c)|\\.\x03)"
     assert names_of(factored(odd)) == sorted(odd)
+
+
+IPV4 = ["192.0.2.1", "192.0.2.2", "192.0.2.10", "198.51.100.7"]
+IPV6 = ["2001:db8::1", "2001:db8::2", "2001:db8::a:1"]
+
+
+def with_literals(addresses, prefix="["):
+    return addresses + [prefix + address + "]" for address in addresses]
+
+
+def test_addresses_and_their_literals_are_written_once_and_read_back_as_both():
+    names = with_literals(IPV4)
+    expression = paired(names)
+    assert expression == "(\\[)?(?:19(?:2\\.0\\.2\\.(?:1(?:0)?|2)|8\\.51\\.100\\.7))(?(1)\\])"
+    assert expression == "(\\[)?(?:%s)(?(1)\\])" % factored(IPV4)
+    assert sorted(names_of(expression)) == sorted(names)
+    line = render_grouped(list(reversed(names)), "REJECT no", "pcre")[0]
+    assert line == "/^%s$/ REJECT no" % expression
+    parsed = parse_table(line + "\n", "pcre")[0]
+    assert parsed.kind == "exact" and sorted(parsed.keys) == sorted(names) and parsed.action == "REJECT no"
+    # the regexp type has no conditional groups: there it stays a flat alternation
+    assert render_grouped(names, "OK", "regexp")[0].startswith("/^(192\\.0\\.2\\.1|")
+
+
+def test_ipv6_addresses_get_their_own_prefix_and_one_pair_is_a_line_too():
+    names = with_literals(IPV6, "[IPv6:")
+    expression = paired(names)
+    assert expression == "(\\[IPv6:)?(?:2001:db8::(?:1|2|a:1))(?(1)\\])"
+    assert sorted(names_of(expression)) == sorted(names)
+    single = render_grouped(["[192.0.2.1]", "192.0.2.1"], "OK", "pcre")[0]
+    assert single == "/^(\\[)?(?:192\\.0\\.2\\.1)(?(1)\\])$/ OK"
+    assert parse_table(single + "\n", "pcre")[0].keys == ["192.0.2.1", "[192.0.2.1]"]
+
+
+def test_python_re_agrees_with_the_paired_shape_on_names_and_near_misses():
+    """A cross-check only: Postfix itself judges these lines in tests/functional (test_helo_access_types.py)."""
+    for names in (with_literals(IPV4), with_literals(IPV6, "[IPv6:")):
+        compiled = re.compile("^%s$" % paired(names))
+        assert all(compiled.match(name) for name in names)
+        bare = [name for name in names if name[0] != "["]
+        near = [misses for address in bare for misses in (
+            "[" + address, address + "]", "x" + address, "[[" + address + "]]", "[IPv6:" + address + "]]",
+            "[" + address + "]" if names[-1].startswith("[IPv6:") else "[IPv6:" + address + "]")]
+        assert not [name for name in near if compiled.match(name)]
+
+
+@pytest.mark.parametrize("names", [
+    with_literals(IPV4)[:-1],                                   # an address without its literal
+    with_literals(IPV4) + ["mx1.example.com"],                  # a host among the addresses
+    with_literals(IPV4[:2]) + with_literals(IPV6[:2], "[IPv6:"),  # both prefixes in one group
+    IPV4 + ["[IPv6:%s]" % address for address in IPV4],         # the other family's prefix
+    IPV6 + ["[%s]" % address for address in IPV6],
+    with_literals(IPV4) + ["[192.0.2.99]"],                     # a literal without its address
+    IPV4,                                                       # no literals at all
+])
+def test_any_other_group_is_a_plain_trie_of_all_its_names(names):
+    assert paired(names) is None
+    assert render_grouped(names, "OK", "pcre") == ["/^%s$/ OK" % factored(names)]
+    assert sorted(parse_table(render_grouped(names, "OK", "pcre")[0] + "\n", "pcre")[0].keys) == sorted(set(names))
+
+
+def test_mixed_literal_prefixes_for_one_family_fall_back_too():
+    names = ["192.0.2.1", "[192.0.2.1]", "192.0.2.2", "[IPv6:192.0.2.2]"]
+    assert paired(names) is None
+
+
+def test_addresses_too_deep_for_a_trie_fall_back_like_any_group(monkeypatch):
+    monkeypatch.setattr(factored_module, "MAX_DEPTH", 2)
+    names = with_literals(["1", "12", "123", "1234"])
+    assert paired(names) is None
+    assert render_grouped(names, "OK", "pcre") == ["/^(%s)$/ OK" % "|".join(
+        name.replace("[", "\\[").replace("]", "\\]") for name in names)]
+
+
+@pytest.mark.parametrize("expression", [
+    "(\\[)?(?:1\\.2)",                         # no conditional: matches [1.2 and not [1.2]
+    "(?:1\\.2)(?(1)\\])",                      # no opening group
+    "(\\[)(?:1\\.2)(?(1)\\])",                 # the bracket not optional
+    "(\\[)?(?:1\\.2)(?(2)\\])",                # a condition on another group
+    "(\\[)?(?:1\\.2)(?(1)\\]|x)",              # an else branch
+    "(\\[)?(?:1\\.2)(?(1)\\))",                # another closing character
+    "(\\[)?(?:1\\.2)(?(1)\\])x",               # something after it
+    "x(\\[)?(?:1\\.2)(?(1)\\])",               # something before it
+    "(\\[)?1\\.2(?(1)\\])",                    # the trie not in its group
+    "(\\[)?(?:)(?(1)\\])",                     # no address
+    "(\\[IPv4:)?(?:1\\.2)(?(1)\\])",           # another prefix
+    "(\\[IPv6:)?(?:1\\.2)(?(1)\\])",           # the IPv6 prefix for an IPv4 address
+    "(\\[)?(?:2001:db8::1)(?(1)\\])",          # the IPv4 prefix for an IPv6 address
+    "(\\[ipv6:)?(?:1\\.2)(?(1)\\])",           # the prefix in another case
+    "(?:\\[)?(?:1\\.2)(?(1)\\])",              # the prefix not captured
+    "(\\[)??(?:1\\.2)(?(1)\\])",               # a lazy quantifier
+    "(\\[)?(?:\\[1\\.2\\])(?(1)\\])",          # a bracketed name inside ([[1.2]] and [1.2] twice)
+    "(\\[)?(?:1\\.2|.+)(?(1)\\])",             # an unescaped metacharacter inside
+    "(\\[)?(?:1\\d)(?(1)\\])",                 # a class, not a letter
+    "(\\[)?(?:1(?:2|3)(?(1)\\])",              # unbalanced inside
+    "(\\[)?(?:1)|(?:2)(?(1)\\])",              # an alternation across the shape
+    "mx(?:\\d|a)",                             # a class in a plain trie
+])
+def test_near_misses_of_the_shapes_are_not_names(expression):
+    assert names_of(expression) is None
+    assert parse_table("/^%s$/ OK\n" % expression, "pcre")[0].kind == "rule"
