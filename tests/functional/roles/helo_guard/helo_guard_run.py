@@ -49,6 +49,14 @@ class RoleRun:
         return "RoleRun(rc=%d)\n%s\n%s" % (self.rc, self.stdout[-6000:], self.stderr[-3000:])
 
 
+def assert_refused_in_one_sentence(run, message):
+    """The run failed the host with ``message`` and showed nothing of Python's internals."""
+    assert run.rc != 0 and run.recap["failed"] == 1, run
+    # Once in the fail task's result and once in ansible-core 2.19's "[ERROR]: Task failed" echo of it.
+    assert run.stdout.count(message) == 2 and "Action failed: " + message in run.stdout, run
+    assert "Traceback" not in run.output and "_AnsibleTagged" not in run.output and "<class" not in run.output, run
+
+
 def write_yaml(path, content):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as yaml_file:

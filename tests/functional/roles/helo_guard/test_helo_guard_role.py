@@ -6,7 +6,7 @@ import re
 import subprocess
 
 from tests.functional.roles.helo_guard.helo_guard_run import (
-    SEED_ENTRIES, candidates_of, file_state, rcpt_code, reload_count)
+    SEED_ENTRIES, assert_refused_in_one_sentence, candidates_of, file_state, rcpt_code, reload_count)
 
 
 def postmap_answers(instance, table, keys):
@@ -293,3 +293,28 @@ def test_verify_reuses_the_roles_merge_only_for_the_very_same_entry_variables(sa
     assert len(verdicts) == 2 and verdicts[0].split("\n", 2)[1].startswith("ok: [mx]"), run.stdout
     assert "fatal: [mx]" in verdicts[1].split("PLAY RECAP")[0], run.stdout
     assert "not-written.bitwiz.net is not found in the table" in run.output, run.output
+
+
+ROLE_THEN_VERIFY_WITH_A_BAD_VARIABLE = """\
+- name: The role, then its verify with a variable of the wrong shape
+  hosts: mail_servers
+  gather_facts: false
+  roles:
+    - role: mailops.postfix.helo_guard
+  tasks:
+    - name: Verify with a list for a boolean
+      ansible.builtin.include_role:
+        name: mailops.postfix.helo_guard
+        tasks_from: verify
+      vars:
+        helo_guard_smtp_probe: [1]
+"""
+
+
+def test_verify_refuses_a_variable_of_the_wrong_shape_even_where_the_roles_merge_stands(sandbox_factory, role_inventory,
+                                                                                        run_role):
+    """The same entry variables would skip verify's merge, and with it the assertion that words the refusal."""
+    instance = sandbox_factory()
+    run = run_role(role_inventory(instance, host_vars={"helo_guard_entries": SEED_ENTRIES}),
+                   playbook=ROLE_THEN_VERIFY_WITH_A_BAD_VARIABLE)
+    assert_refused_in_one_sentence(run, "helo_guard_smtp_probe must be true or false, not a list.")
