@@ -72,9 +72,17 @@ _PAIRED = re.compile(r"\((%s)\)\?\(\?:(.+)\)\(\?\(1\)\\\]\)\Z"
 _PREFIX_OF = {regex_escape(prefix): prefix for prefix in LITERAL_PREFIXES}
 
 
-def grouped_expression(names):
-    """The expression of a pcre grouped line: ``paired`` where the names allow it, else ``factored``."""
-    return paired(names) or factored(names)
+def grouped_expression(names, action=""):
+    """The expression of a pcre grouped line: ``paired`` where the names allow it, else ``factored``.
+
+    Not ``paired`` when the line's ``action`` holds a ``$``: Postfix expands
+    ``$1`` in a pcre result from the line's first capture, which in the paired
+    shape is the literal's bracket, so ``REJECT pay $1`` would answer
+    ``REJECT pay [`` for a literal and ``REJECT pay`` for an address. A plain
+    trie captures nothing, and Postfix refuses such a line ("out of range
+    replacement index"), which the module reports as it does for any line.
+    """
+    return (None if "$" in action else paired(names)) or factored(names)
 
 
 def paired(names):

@@ -183,7 +183,7 @@ def render_grouped(keys, action, map_type):
     """A grouped line: for pcre the names as a trie, addresses once for them and their literals (faster
     lookups, see access/factored.py)."""
     if map_type == "pcre" and len(keys) > 1:
-        expression = grouped_expression(keys)
+        expression = grouped_expression(keys, action)
         if expression is not None:
             return ["/^%s$/ %s" % (expression, action)]
     return render_exact(keys, action, map_type)

@@ -105,6 +105,18 @@ def test_grouped_pcre_names_each_address_once_for_it_and_its_literal(table_facto
         == {"192.0.2.8": "OK", "[192.0.2.8]": "OK"}
 
 
+def test_a_dollar_in_the_action_of_paired_addresses_is_refused_by_postfix_as_on_any_line(table_factory):
+    """``$1`` in a pcre result is the line's first capture: the paired shape would answer with its bracket."""
+    table = table_factory("pcre")
+    entries = [{"ip": address, "action": "REJECT pay $1 now"} for address in IPV4[:4]]
+    result = table.run(entries, layout="grouped")
+    assert result.get("failed") and "out of range replacement index" in result["msg"], result
+    assert "entries[0] (ip=192.0.2.1)" in result["msg"] and "(?(1)" not in result["msg"], result
+    assert not os.path.exists(table.path)
+    plain = table.run([{"ip": address, "action": "REJECT pay now"} for address in IPV4[:4]], layout="grouped")
+    assert plain["changed"] is True and table.text().startswith("/^(\\[)?(?:192\\.0\\.2\\."), plain
+
+
 def test_a_grouped_pcre_table_written_before_keeps_its_literal_lines(table_factory):
     """Before, every literal sorted after every address: the addresses and the literals had lines of their own."""
     table = table_factory("pcre")
