@@ -129,7 +129,7 @@ def test_a_grouped_pcre_table_written_before_keeps_its_literal_lines(table_facto
     added = table.run([{"ip": "192.0.2.77"}], layout="grouped", group_size=12)
     assert added["changed"] is True and len(added["removed"]) == len(added["added"]) == 2, added
     assert len(table.text().splitlines()) == len(old.splitlines())
-    listed = [name for name in names] + ["192.0.2.77", "[192.0.2.77]"]
+    listed = names + ["192.0.2.77", "[192.0.2.77]"]
     assert table.answers(listed + PAIRED_MISSES) == dict.fromkeys(listed, "OK")
     assert table.run(entries + [{"ip": "192.0.2.77"}], layout="grouped", group_size=12)["changed"] is False
 

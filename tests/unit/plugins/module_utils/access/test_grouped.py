@@ -42,8 +42,8 @@ def test_an_ip_entrys_names_share_a_group_also_where_an_even_split_would_part_th
 
 
 def test_a_pair_is_parted_only_where_keeping_it_would_overfill_a_group():
-    entries = [{"host": "0host.example"}, {"host": "mx.example"}] + [{"ip": "192.0.2.%d" % number}
-                                                                    for number in range(1, 4)]
+    entries = [{"host": "0host.example"}, {"host": "mx.example"}]
+    entries += [{"ip": "192.0.2.%d" % number} for number in range(1, 4)]
     text = grouped_plan("", entries, 4).new_text   # 8 names in groups of 4: no other cut
     assert line_names(text) == [{"0host.example", "192.0.2.1", "[192.0.2.1]", "192.0.2.2"},
                                 {"[192.0.2.2]", "192.0.2.3", "[192.0.2.3]", "mx.example"}]
