@@ -24,6 +24,7 @@ from ansible_collections.mailops.postfix.plugins.module_utils.postfix import map
 from ansible_collections.mailops.postfix.plugins.module_utils.postfix.maps import REGEXP_TYPES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
     AccessTableError,
+    expected_answer,
     normalize_action,
 )
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import (
@@ -200,7 +201,7 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan, known=None, a
             answer = answers.get(name)
             if answer is None and known and name not in asked:   # known to be answered with the entry's action
                 continue
-            holds = answer is not None and (answer == entry.action or normalize_action(answer) == entry.action)
+            holds = answer is not None and expected_answer(entry.action, map_type) in (answer, normalize_action(answer))
             if holds != (entry.state == "present"):
                 mismatched.append((entry, name, answer))
     if not mismatched:

@@ -117,6 +117,19 @@ def test_a_dollar_in_the_action_of_paired_addresses_is_refused_by_postfix_as_on_
     assert plain["changed"] is True and table.text().startswith("/^(\\[)?(?:192\\.0\\.2\\."), plain
 
 
+@pytest.mark.parametrize("map_type", ["regexp", "pcre"])
+def test_a_dollar_sign_written_as_two_is_postfixs_dollar_and_no_shadow(table_factory, map_type):
+    """In a regexp or pcre result ``$$`` is a dollar sign: Postfix's answer is the action as it reads it."""
+    table = table_factory(map_type)
+    result = table.run([{"host": "a.example", "action": "REJECT costs $$5"},
+                        {"ip": "192.0.2.9", "action": "REJECT costs $$5"}])
+    assert result["changed"] is True and "warnings" not in result, result
+    assert table.answers(["a.example", "192.0.2.9", "[192.0.2.9]"]) == dict.fromkeys(
+        ["a.example", "192.0.2.9", "[192.0.2.9]"], "REJECT costs $5")
+    assert table.run([{"host": "a.example", "action": "REJECT costs $$5"},
+                      {"ip": "192.0.2.9", "action": "REJECT costs $$5"}])["changed"] is False
+
+
 def test_a_grouped_pcre_table_written_before_keeps_its_literal_lines(table_factory):
     """Before, every literal sorted after every address: the addresses and the literals had lines of their own."""
     table = table_factory("pcre")

@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import (
     AccessTableError,
+    expected_answer,
     expiry_warnings,
     merge_entries,
     normalize_action,
@@ -253,3 +254,15 @@ def test_a_new_entry_already_expired_is_warned_about():
     assert expiry_warnings(entries) == [
         "entries[0] (host=a.example): expires 2020-01-01 has passed, so the entry counts as absent: it is not "
         "written (and is removed if the table has it)."]
+
+
+def test_a_doubled_dollar_is_what_postfix_answers_as_one_in_regexp_and_pcre_tables_only():
+    # What postmap -q answers for these actions is checked with real Postfix in
+    # tests/functional/modules/helo_access/test_helo_access_types.py.
+    assert expected_answer("REJECT costs $$5", "pcre") == "REJECT costs $5"
+    assert expected_answer("REJECT a$$$$b", "regexp") == "REJECT a$$b"
+    assert expected_answer("REJECT costs $$5", "hash") == "REJECT costs $$5"
+    assert expected_answer("REJECT costs $$5", None) == "REJECT costs $$5"
+    assert expected_answer("OK", "pcre") == "OK"
+    expectations = probe_expectations([{"host": "a.example", "action": "REJECT costs $$5"}], map_type="regexp")
+    assert [expected["action"] for expected in expectations] == ["REJECT costs $5"]
