@@ -195,15 +195,7 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan, known=None, a
     warnings = ["Postfix: %s" % warning.replace(path, "<candidate table>") for warning in postfix_warnings]
     if patterns and all(name in answers for name in UNLISTED_NAMES):
         warnings.extend(_catch_all_warnings(run_command, config_dir, work_dir, map_type, plan, patterns))
-    mismatched = []
-    for entry, probe_names in plan.probes:
-        for name in probe_names:
-            answer = answers.get(name)
-            if answer is None and known and name not in asked:   # known to be answered with the entry's action
-                continue
-            holds = answer is not None and expected_answer(entry.action, map_type) in (answer, normalize_action(answer))
-            if holds != (entry.state == "present"):
-                mismatched.append((entry, name, answer))
+    mismatched = _mismatched(plan.probes, map_type, answers, asked if known else None)
     if not mismatched:
         return warnings
     winners, _tagged_warnings = winning_lines(run_command, config_dir, work_dir, map_type, plan.new_text,
@@ -222,6 +214,23 @@ def verify_plan(run_command, config_dir, work_dir, map_type, plan, known=None, a
                             % (entry.label, name, answer, winner["line"] if winner else 0,
                                winner["text"] if winner else "?"))
     return warnings
+
+
+def _mismatched(probes, map_type, answers, asked=None):
+    """``(entry, name, answer)`` for every name Postfix does not answer as its entry wants (present: with
+    the action as Postfix reads it, ``entry.expected_answer``; absent: not at all). A name left out of
+    ``asked`` (a set) and not answered is known to be answered with its entry's action."""
+    mismatched = []
+    for entry, probe_names in probes:
+        expected = expected_answer(entry.action, map_type)
+        for name in probe_names:
+            answer = answers.get(name)
+            if answer is None and asked is not None and name not in asked:
+                continue
+            holds = answer is not None and (answer == expected or normalize_action(answer) == expected)
+            if holds != (entry.state == "present"):
+                mismatched.append((entry, name, answer))
+    return mismatched
 
 
 def _lowered(keys):
