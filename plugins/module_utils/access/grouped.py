@@ -47,7 +47,10 @@ from __future__ import annotations
 import bisect
 
 from ansible_collections.mailops.postfix.plugins.module_utils.access.entry import REGEX_SPECIAL
+from ansible_collections.mailops.postfix.plugins.module_utils.access.factored import LITERAL_PREFIXES
 from ansible_collections.mailops.postfix.plugins.module_utils.access.lines import render_grouped
+
+_LOWER_PREFIXES = tuple(prefix.lower() for prefix in LITERAL_PREFIXES)
 
 MAX_GROUP_BYTES = 30000
 
@@ -71,12 +74,13 @@ def name_order(name):
     low = name.lower()
     if low[:1] != "[" or low[-1:] != "]":
         return low
-    return (low[6:-1] if low.startswith("[ipv6:") else low[1:-1]) + "\x00" + low
+    prefix = next(prefix for prefix in _LOWER_PREFIXES if low.startswith(prefix))
+    return low[len(prefix):-1] + "\x00" + low
 
 
 def _partners(address, literal):
     """Whether ``literal`` is the literal of ``address`` (as names.address_literals writes it)."""
-    return literal[:1] == "[" and literal in ("[%s]" % address, "[IPv6:%s]" % address)
+    return literal[:1] == "[" and any(literal == prefix + address + "]" for prefix in LITERAL_PREFIXES)
 
 
 class _Group:
